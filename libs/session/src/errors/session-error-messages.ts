@@ -1,0 +1,21 @@
+/** Every message the library puts in an error, in one place. */
+export const SessionErrorMessages = {
+  storeUnavailable: 'Session store is unavailable; retry shortly',
+  unauthenticated: 'Authentication required',
+  sessionGone: 'Session has ended',
+  missingInterceptor:
+    '@CurrentSession() found no session on the request: import SessionModule (its interceptor loads the session)',
+  notARequestSession: 'This Session object did not come from @CurrentSession()',
+  invalidUserId:
+    'userId must be a non-empty string of at most 256 characters without control characters',
+  unserializableValue: (key: string, reason: string) =>
+    `Session data key "${key}" cannot be stored as JSON: ${reason}`,
+  invalidOption: (option: string, received: unknown, expected: string) =>
+    `Invalid SessionModule option "${option}": received ${describe(received)}, expected ${expected}`,
+} as const;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined || value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}

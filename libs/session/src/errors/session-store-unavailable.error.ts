@@ -1,0 +1,17 @@
+import { ServiceUnavailableException } from '@nestjs/common';
+import { SessionErrorMessages } from './session-error-messages.js';
+
+/**
+ * Redis did not answer in time or refused the command. It is an HTTP 503 by nature, so even an
+ * application filter that catches HttpExceptions answers 503; the module's own filter also
+ * adds `Retry-After`.
+ *
+ * @publicApi
+ */
+export class SessionStoreUnavailableError extends ServiceUnavailableException {
+  override readonly name = 'SessionStoreUnavailableError';
+
+  constructor(options?: { cause?: unknown }) {
+    super(SessionErrorMessages.storeUnavailable, { cause: options?.cause });
+  }
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
+import type { ResolvedSessionOptions } from '../options/resolved-session-options.js';
+import { SessionStore } from '../store/session-store.js';
+import type { StoredSession } from '../store/stored-session.js';
+import {
+  addressOfToken,
+  generatePublicSessionId,
+  generateSessionToken,
+  parseSessionToken,
+  randomShard,
+} from '../token/session-token.js';
+import {
+  appendSetCookie,
+  requestHeader,
+  type HttpRequestLike,
+  type HttpResponseLike,
+} from './http-exchange.js';
+import { RequestSession } from './request-session.js';
+import { applySessionDataChange, diffSessionData, parseSessionData } from './session-data-codec.js';
+import {
+  clearedSessionCookieHeader,
+  readSessionCookie,
+  sessionCookieHeader,
+} from './session-cookie.js';
+
+// Module-private keys on the request: `req.session` would collide with express-session.
+const LOADING = Symbol('nest-redis-session:loading');
+const LOADED = Symbol('nest-redis-session:loaded');
+
+type RequestWithSession = HttpRequestLike & {
+  [LOADING]?: Promise<RequestSession>;
+  [LOADED]?: RequestSession;
+};
+
+/** The session of the request in hand, once loaded. */
+export function loadedRequestSession(request: HttpRequestLike): RequestSession | undefined {
+  return (request as RequestWithSession)[LOADED];
+}
+
+/**
+ * Loads a request's session at most once (the guard and the interceptor share the result) and,
+ * after the handler, writes what changed and sets or clears the cookie.
+ */
+@Injectable()
+export class RequestSessionLifecycle {
+  constructor(
+    private readonly store: SessionStore,
+    @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+  ) {}
+
+  isLoading(request: HttpRequestLike): boolean {
+    return (request as RequestWithSession)[LOADING] !== undefined;
+  }
+
+  load(request: HttpRequestLike): Promise<RequestSession> {
+    const req = request as RequestWithSession;
+    req[LOADING] ??= this.resolve(request).then((session) => (req[LOADED] = session));
+    return req[LOADING];
+  }
+
+  async commit(session: RequestSession, response: HttpResponseLike): Promise<void> {
+    const change = diffSessionData(session.data, session.snapshot);
+    if (change !== null && session.address !== null) {
+      const saved = await this.store.save(session.address, change);
+      if (saved) session.markSaved(applySessionDataChange(session.snapshot, change));
+      else session.detach();
+    } else if (change !== null && Object.keys(change.set).length > 0) {
+      await this.persistAnonymous(session, change.set);
+    }
+    this.writeCookie(session, response);
+  }
+
+  writeCookie(session: RequestSession, response: HttpResponseLike): void {
+    if (session.issuedToken !== null) {
+      appendSetCookie(response, sessionCookieHeader(this.options.cookie, session.issuedToken));
+    } else if (session.clearCookie) {
+      appendSetCookie(response, clearedSessionCookieHeader(this.options.cookie));
+      session.clearCookie = false;
+    }
+  }
+
+  /** A stored session shape starting now, for a new anonymous or authenticated session. */
+  freshStoredSession(userId: string | null, data: Record<string, string>): StoredSession {
+    const now = Date.now();
+    return {
+      publicId: generatePublicSessionId(),
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + this.options.absoluteTimeoutMs,
+      data,
+    };
+  }
+
+  /** How long a new session lives before its first touch. */
+  get initialTtlMs(): number {
+    return Math.min(this.options.idleTimeoutMs, this.options.absoluteTimeoutMs);
+  }
+
+  private async resolve(request: HttpRequestLike): Promise<RequestSession> {
+    const cookie = readSessionCookie(requestHeader(request, 'cookie'), this.options.cookie.name);
+    const token = parseSessionToken(cookie.value);
+    if (token === null) return this.anonymous(cookie.present);
+    const address = addressOfToken(token);
+    const result = await this.store.read(address, {
+      nowMs: Date.now(),
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      touchIntervalMs: this.options.touchIntervalMs,
+    });
+    if (result.status !== 'found') return this.anonymous(true);
+    const data = parseSessionData(result.session.data);
+    if (data === null) {
+      // Corrupt data is no session: remove it rather than fail every request that carries it.
+      await this.store.take(address);
+      return this.anonymous(true);
+    }
+    return RequestSession.loaded(result.session, address, data, this.options.idleTimeoutMs);
+  }
+
+  private anonymous(clearCookie: boolean): RequestSession {
+    return RequestSession.anonymous(
+      this.freshStoredSession(null, {}),
+      this.options.idleTimeoutMs,
+      clearCookie,
+    );
+  }
+
+  private async persistAnonymous(
+    session: RequestSession,
+    data: Record<string, string>,
+  ): Promise<void> {
+    const token = generateSessionToken(randomShard());
+    const address = addressOfToken(token);
+    const stored = { ...this.freshStoredSession(null, data), publicId: session.id };
+    await this.store.create(address, stored, this.initialTtlMs);
+    session.adopt(stored, address, token);
+  }
+}

@@ -1,0 +1,113 @@
+import { SessionErrorMessages } from '../errors/session-error-messages.js';
+import type { Session } from '../session.types.js';
+import type { StoredSession } from '../store/stored-session.js';
+import type { SessionAddress, SessionToken } from '../token/session-token.js';
+
+/**
+ * The Session a handler receives, plus what the library tracks about it during one request.
+ * Application code sees it only through the `Session` interface.
+ */
+export class RequestSession<T extends object = Record<string, unknown>> implements Session<T> {
+  data: T;
+  /** Where the session is stored; `null` while it exists only in this request. */
+  address: SessionAddress | null;
+  /** Serialised data as last read or written, to find what the handler changed. */
+  snapshot: Readonly<Record<string, string>>;
+  /** A token issued during this request; the response carries it in Set-Cookie. */
+  issuedToken: SessionToken | null = null;
+  /** The request's cookie names no live session and the browser should drop it. */
+  clearCookie: boolean;
+  private stored: StoredSession;
+
+  private constructor(
+    stored: StoredSession,
+    address: SessionAddress | null,
+    data: T,
+    private readonly idleTimeoutMs: number,
+    clearCookie: boolean,
+  ) {
+    this.stored = stored;
+    this.address = address;
+    this.data = data;
+    this.snapshot = stored.data;
+    this.clearCookie = clearCookie;
+  }
+
+  /** A session for a visitor with no live session: nothing is stored until data is written. */
+  static anonymous<T extends object>(
+    stored: StoredSession,
+    idleTimeoutMs: number,
+    clearCookie: boolean,
+  ): RequestSession<T> {
+    return new RequestSession<T>(stored, null, {} as T, idleTimeoutMs, clearCookie);
+  }
+
+  static loaded<T extends object>(
+    stored: StoredSession,
+    address: SessionAddress,
+    data: T,
+    idleTimeoutMs: number,
+  ): RequestSession<T> {
+    return new RequestSession<T>(stored, address, data, idleTimeoutMs, false);
+  }
+
+  /** The internal view of a Session handed back by application code. */
+  static of(session: Session<object>): RequestSession<object> {
+    if (!(session instanceof RequestSession))
+      throw new TypeError(SessionErrorMessages.notARequestSession);
+    return session as RequestSession<object>;
+  }
+
+  get id(): string {
+    return this.stored.publicId;
+  }
+  get userId(): string | null {
+    return this.stored.userId;
+  }
+  get createdAt(): Date {
+    return new Date(this.stored.createdAt);
+  }
+  get lastSeenAt(): Date {
+    return new Date(this.stored.lastSeenAt);
+  }
+  get absoluteExpiresAt(): Date {
+    return new Date(this.stored.absoluteExpiresAt);
+  }
+  get expiresAt(): Date {
+    return new Date(
+      Math.min(this.stored.lastSeenAt + this.idleTimeoutMs, this.stored.absoluteExpiresAt),
+    );
+  }
+  get isPersisted(): boolean {
+    return this.address !== null;
+  }
+
+  /** Now stored at `address` under a token issued in this request. */
+  adopt(stored: StoredSession, address: SessionAddress, token: SessionToken): void {
+    this.stored = stored;
+    this.address = address;
+    this.snapshot = stored.data;
+    this.issuedToken = token;
+    this.clearCookie = false;
+  }
+
+  moveTo(address: SessionAddress, token: SessionToken): void {
+    this.address = address;
+    this.issuedToken = token;
+  }
+
+  markSaved(snapshot: Readonly<Record<string, string>>): void {
+    this.snapshot = snapshot;
+  }
+
+  /** Nothing is stored for this session any more (ended, revoked or expired mid-request). */
+  detach(): void {
+    const hadCookie = this.address !== null || this.issuedToken !== null || this.clearCookie;
+    this.address = null;
+    this.issuedToken = null;
+    this.snapshot = {};
+    this.data = {} as T;
+    this.stored = { ...this.stored, userId: null, data: {} };
+    this.clearCookie = hadCookie;
+  }
+}

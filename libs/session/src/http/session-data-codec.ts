@@ -1,0 +1,79 @@
+import { SessionDataError } from '../errors/session-data.error.js';
+import type { SessionDataChange } from '../store/stored-session.js';
+
+/** Stored JSON fields into the plain object the handler sees; `null` if any field is corrupt. */
+export function parseSessionData(
+  stored: Readonly<Record<string, string>>,
+): Record<string, unknown> | null {
+  const data: Record<string, unknown> = {};
+  for (const key of Object.keys(stored)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(stored[key] as string);
+    } catch {
+      return null;
+    }
+    // defineProperty: a key named "__proto__" becomes an own property, not the prototype.
+    Object.defineProperty(data, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return data;
+}
+
+/** Serialises every top-level key; throws SessionDataError for values JSON cannot hold. */
+export function serializeSessionData(data: object): Record<string, string> {
+  const serialized = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    serialized[key] = serializeValue(key, value);
+  }
+  return serialized;
+}
+
+/** Only the keys whose serialised form differs from what was loaded; `null` when none. */
+export function diffSessionData(
+  data: object,
+  snapshot: Readonly<Record<string, string>>,
+): SessionDataChange | null {
+  const current = serializeSessionData(data);
+  const set: Record<string, string> = {};
+  const unset: string[] = [];
+  for (const key of Object.keys(current)) {
+    if (current[key] !== snapshot[key]) set[key] = current[key] as string;
+  }
+  for (const key of Object.keys(snapshot)) {
+    if (!(key in current)) unset.push(key);
+  }
+  return Object.keys(set).length === 0 && unset.length === 0 ? null : { set, unset };
+}
+
+function serializeValue(key: string, value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new SessionDataError(key, error instanceof Error ? error.message : 'not serialisable', {
+      cause: error,
+    });
+  }
+  if (json === undefined) throw new SessionDataError(key, `a ${typeof value} is not JSON`);
+  return json;
+}
+
+/** The stored form after `change` was written. */
+export function applySessionDataChange(
+  snapshot: Readonly<Record<string, string>>,
+  change: SessionDataChange,
+): Record<string, string> {
+  const next: Record<string, string> = Object.assign(
+    Object.create(null) as object,
+    snapshot,
+    change.set,
+  );
+  for (const key of change.unset) delete next[key];
+  return next;
+}

@@ -1,0 +1,22 @@
+import type {
+  SessionCookieSameSite,
+  SessionRedisOption,
+} from './session-module-options.interface.js';
+
+/** Options after defaults and validation: what every provider of the module works with. */
+export interface ResolvedSessionOptions {
+  readonly redis: SessionRedisOption;
+  readonly keyPrefix: string;
+  readonly cookie: {
+    /** Final cookie name, `__Host-` prefixed when secure. */
+    readonly name: string;
+    readonly secure: boolean;
+    readonly sameSite: SessionCookieSameSite;
+  };
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  readonly touchIntervalMs: number;
+  readonly commandTimeoutMs: number;
+  readonly retryAfterSeconds: number;
+  readonly connectionHint: string | undefined;
+}

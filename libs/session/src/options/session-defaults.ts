@@ -1,0 +1,10 @@
+/** Defaults of every optional `SessionModuleOptions` field. @publicApi */
+export const DEFAULT_SESSION_OPTIONS = {
+  keyPrefix: 'sess:',
+  cookie: { name: 'sid', secure: true, sameSite: 'lax' },
+  idleTimeoutSeconds: 1800,
+  absoluteTimeoutSeconds: 604_800,
+  touchIntervalSeconds: 60,
+  commandTimeoutMs: 1000,
+  retryAfterSeconds: 1,
+} as const;

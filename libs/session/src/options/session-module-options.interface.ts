@@ -1,0 +1,108 @@
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * Use an ioredis client the application already has. The module never closes it.
+ */
+export interface SessionRedisClientOption {
+  client: Redis | Cluster;
+}
+
+/**
+ * Connect to a standalone Redis by URL (`redis://` or `rediss://`).
+ * `options` are passed to ioredis after the module's fail-fast defaults, so they win.
+ */
+export interface SessionRedisUrlOption {
+  url: string;
+  options?: RedisOptions;
+}
+
+/** Connect through Redis Sentinel; mirrors ioredis's own Sentinel settings. */
+export interface SessionRedisSentinelOption {
+  sentinels: Array<{ host: string; port: number }>;
+  /** The monitored primary's name (`sentinel monitor <name> ...`). */
+  name: string;
+  sentinelPassword?: string;
+  options?: RedisOptions;
+}
+
+/** Connect to a Redis Cluster through any of its nodes. */
+export interface SessionRedisClusterOption {
+  clusterNodes: ClusterNode[];
+  clusterOptions?: ClusterOptions;
+}
+
+/** Where sessions are stored: one of the four forms. */
+export type SessionRedisOption =
+  | SessionRedisClientOption
+  | SessionRedisUrlOption
+  | SessionRedisSentinelOption
+  | SessionRedisClusterOption;
+
+/** The `SameSite` attribute of the session cookie. `none` is refused: it would disable CSRF defence. */
+export type SessionCookieSameSite = 'lax' | 'strict';
+
+/** Session cookie settings. */
+export interface SessionCookieOptions {
+  /**
+   * Cookie name. When `secure` is on, the name gets the `__Host-` prefix, which makes the
+   * browser refuse the cookie unless it is Secure, has Path=/ and no Domain.
+   * @default 'sid'
+   */
+  name?: string;
+  /**
+   * Send the cookie only over HTTPS (and use the `__Host-` prefix). Turn off only for
+   * local development over plain HTTP.
+   * @default true
+   */
+  secure?: boolean;
+  /** @default 'lax' */
+  sameSite?: SessionCookieSameSite;
+}
+
+/**
+ * Options of `SessionModule.forRoot()` / `forRootAsync()`.
+ *
+ * @publicApi
+ */
+export interface SessionModuleOptions {
+  /** Where sessions live. */
+  redis: SessionRedisOption;
+  /**
+   * Prefix of every key the module writes. Must not contain `{` or `}`: braces would become
+   * the Redis Cluster hash tag of every key and put all sessions on one shard.
+   * @default 'sess:'
+   */
+  keyPrefix?: string;
+  cookie?: SessionCookieOptions;
+  /**
+   * A session unused for this long expires (sliding).
+   * @default 1800
+   */
+  idleTimeoutSeconds?: number;
+  /**
+   * A session expires this long after it was created, however active it is.
+   * @default 604800
+   */
+  absoluteTimeoutSeconds?: number;
+  /**
+   * The idle deadline and last-seen time are refreshed at most this often per session, so an
+   * active user does not cause a Redis write on every request. Must be below the idle timeout.
+   * @default 60
+   */
+  touchIntervalSeconds?: number;
+  /**
+   * Bound on every Redis command of clients the module creates; past it the request gets 503.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+  /**
+   * `Retry-After` value (seconds) sent with 503 when Redis is unavailable.
+   * @default 1
+   */
+  retryAfterSeconds?: number;
+  /**
+   * Appended to the single line the module logs when Redis becomes unreachable, for example how
+   * to start Redis in your environment.
+   */
+  connectionHint?: string;
+}
