@@ -1,0 +1,197 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createStoreFixture } from './store-fixture.js';
+
+const MINUTE = 60_000;
+const clock = (nowMs: number, idleTimeoutMs = 30 * MINUTE, touchIntervalMs = MINUTE) => ({
+  nowMs,
+  idleTimeoutMs,
+  touchIntervalMs,
+});
+
+describe('RedisSessionStore on a real redis-server', () => {
+  const fixture = createStoreFixture('store');
+  const { store, client, newAddress, storedSession } = fixture;
+  afterAll(() => fixture.close());
+
+  it('creates and reads back a session with its data fields', async () => {
+    const now = Date.now();
+    const { address } = newAddress('user-1');
+    const session = storedSession('user-1', now, 7 * 24 * 60 * MINUTE, { cart: '["a","b"]' });
+    await store.create(address, session, 30 * MINUTE);
+
+    const result = await store.read(address, clock(now + 1000));
+    expect(result).toEqual({ status: 'found', session: { ...session, data: { cart: '["a","b"]' } } });
+  });
+
+  it('reports an unknown address as missing', async () => {
+    expect(await store.read(newAddress().address, clock(Date.now()))).toEqual({ status: 'missing' });
+  });
+
+  it('sets the key TTL to the idle timeout at creation', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 10 * MINUTE), 2000);
+    const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
+    const pttl = await client.pttl(key!);
+    expect(pttl).toBeGreaterThan(1000);
+    expect(pttl).toBeLessThanOrEqual(2000);
+  });
+
+  it('touches at most once per interval, moving last-seen and the TTL', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 60 * MINUTE), 30 * MINUTE);
+    const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
+
+    const early = await store.read(address, clock(now + 30_000));
+    expect(early.status === 'found' && early.session.lastSeenAt).toBe(now);
+
+    await client.pexpire(key!, 5000); // shrink, to see the touch restore it
+    const due = await store.read(address, clock(now + MINUTE));
+    expect(due.status === 'found' && due.session.lastSeenAt).toBe(now + MINUTE);
+    expect(await client.hget(key!, 'l')).toBe(String(now + MINUTE));
+    expect(await client.pttl(key!)).toBeGreaterThan(29 * MINUTE);
+  });
+
+  it('never extends the TTL past the absolute deadline when touching', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 5 * MINUTE), 30 * MINUTE);
+    await store.read(address, clock(now + 2 * MINUTE));
+    const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
+    expect(await client.pttl(key!)).toBeLessThanOrEqual(3 * MINUTE);
+  });
+
+  it('expires on idle timeout by the stored clock and deletes the key', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 60 * MINUTE), 30 * MINUTE);
+    expect((await store.read(address, clock(now + 30 * MINUTE - 1))).status).toBe('found');
+    // That read touched last-seen; idle is counted from there.
+    const lastSeen = now + 30 * MINUTE - 1;
+    expect(await store.read(address, clock(lastSeen + 30 * MINUTE))).toEqual({ status: 'expired' });
+    expect(await client.keys(`${fixture.prefix}*${address.digest}`)).toEqual([]);
+  });
+
+  it('expires on the absolute timeout however active the session is', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 3 * MINUTE), 30 * MINUTE);
+    for (const minutes of [1, 2]) {
+      expect((await store.read(address, clock(now + minutes * MINUTE))).status).toBe('found');
+    }
+    expect(await store.read(address, clock(now + 3 * MINUTE))).toEqual({ status: 'expired' });
+  });
+
+  it('lets Redis drop an idle session by TTL with second-scale timeouts', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 60_000), 1000);
+    const deadline = Date.now() + 3000;
+    let status = 'found';
+    while (status === 'found' && Date.now() < deadline) {
+      await sleep(100);
+      // A read with a long idle window: only the TTL can make it disappear.
+      status = (await store.read(address, clock(now, 60_000, 60_000))).status;
+    }
+    expect(status).toBe('missing');
+    expect(Date.now() - now).toBeGreaterThanOrEqual(900);
+  });
+
+  it('saves only changed fields and leaves the others alone', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 60 * MINUTE, { a: '1', b: '2' }), 30 * MINUTE);
+    expect(await store.save(address, { set: { a: '10', c: '3' }, unset: ['b'] })).toBe(true);
+    const result = await store.read(address, clock(now));
+    expect(result.status === 'found' && result.session.data).toEqual({ a: '10', c: '3' });
+  });
+
+  it('keeps every field when 20 concurrent saves change different keys', async () => {
+    const now = Date.now();
+    const { address } = newAddress();
+    await store.create(address, storedSession(null, now, 60 * MINUTE), 30 * MINUTE);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.save(address, { set: { [`k${i}`]: String(i) }, unset: [] })),
+    );
+    const result = await store.read(address, clock(now));
+    expect(result.status === 'found' && Object.keys(result.session.data).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `k${i}`).sort(),
+    );
+  });
+
+  it('refuses a late save after the session was taken: nothing is recreated', async () => {
+    const now = Date.now();
+    const { address } = newAddress('user-late');
+    await store.create(address, storedSession('user-late', now, 60 * MINUTE), 30 * MINUTE);
+    expect(await store.take(address)).not.toBeNull();
+    expect(await store.save(address, { set: { x: '1' }, unset: [] })).toBe(false);
+    expect(await client.keys(`${fixture.prefix}*${address.digest}`)).toEqual([]);
+  });
+
+  it('rotates atomically: the old address is dead, the new one holds the same session', async () => {
+    const now = Date.now();
+    const from = newAddress('user-rot');
+    const to = newAddress('user-rot');
+    const session = storedSession('user-rot', now, 60 * MINUTE, { k: '"v"' });
+    await store.create(from.address, session, 30 * MINUTE);
+
+    expect(await store.rotate(from.address, to.address)).toBe(true);
+    expect(await store.read(from.address, clock(now))).toEqual({ status: 'missing' });
+    const moved = await store.read(to.address, clock(now));
+    expect(moved.status === 'found' && moved.session.publicId).toBe(session.publicId);
+    expect(moved.status === 'found' && moved.session.data).toEqual({ k: '"v"' });
+  });
+
+  it('lets exactly one of two concurrent rotations win', async () => {
+    const now = Date.now();
+    const from = newAddress('user-race');
+    await store.create(from.address, storedSession('user-race', now, 60 * MINUTE), 30 * MINUTE);
+    const targets = [newAddress('user-race'), newAddress('user-race')];
+    const results = await Promise.all(targets.map((t) => store.rotate(from.address, t.address)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const reads = await Promise.all(targets.map((t) => store.read(t.address, clock(now))));
+    expect(reads.map((r) => r.status).sort()).toEqual(['found', 'missing']);
+  });
+
+  it('points the user index at the rotated digest and drops it on take', async () => {
+    const now = Date.now();
+    const from = newAddress('user-idx');
+    const to = newAddress('user-idx');
+    const session = storedSession('user-idx', now, 60 * MINUTE);
+    await store.create(from.address, session, 30 * MINUTE);
+    const [indexKey] = await client.keys(`${fixture.prefix}*:i:user-idx`);
+    expect(await client.hgetall(indexKey!)).toEqual({ [session.publicId]: from.address.digest });
+
+    await store.rotate(from.address, to.address);
+    expect(await client.hgetall(indexKey!)).toEqual({ [session.publicId]: to.address.digest });
+
+    await store.take(to.address);
+    expect(await client.hgetall(indexKey!)).toEqual({});
+  });
+
+  it('treats a key of the wrong type or a corrupt record as no session and deletes it', async () => {
+    const { address } = newAddress();
+    const key = `${fixture.prefix}{${address.shard}}:s:${address.digest}`;
+    await client.set(key, 'not a hash');
+    expect(await store.read(address, clock(Date.now()))).toEqual({ status: 'missing' });
+    expect(await client.exists(key)).toBe(0);
+
+    await client.hset(key, { p: 'x', l: 'not-a-number' });
+    expect(await store.read(address, clock(Date.now()))).toEqual({ status: 'missing' });
+    expect(await client.exists(key)).toBe(0);
+  });
+
+  it('stores only digests: no token appears in any key or value', async () => {
+    const now = Date.now();
+    const tokens: string[] = [];
+    for (const userId of ['digest-user', null]) {
+      const { token, address } = newAddress(userId);
+      tokens.push(token);
+      await store.create(address, storedSession(userId, now, 60 * MINUTE, { note: '"hello"' }), 30 * MINUTE);
+    }
+    const dump = await fixture.dump();
+    expect(dump.length).toBeGreaterThan(0);
+    for (const token of tokens) expect(dump).not.toContain(token);
+  });
+});

@@ -1,0 +1,55 @@
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { RedisSessionStore } from 'nest-redis-session';
+import { uniquePrefix } from '../../../test/support/unique-prefix.js';
+import {
+  addressOfToken,
+  generatePublicSessionId,
+  generateSessionToken,
+  randomShard,
+  shardOfUser,
+  type SessionAddress,
+  type SessionToken,
+} from '../src/token/session-token.js';
+import type { StoredSession } from '../src/store/stored-session.js';
+
+/** A RedisSessionStore on the run's own redis-server, in a key namespace of its own. */
+export function createStoreFixture(label: string) {
+  const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+  const prefix = uniquePrefix(label);
+  const store = new RedisSessionStore(client, prefix);
+
+  function newAddress(userId: string | null = null): { token: SessionToken; address: SessionAddress } {
+    const token = generateSessionToken(userId === null ? randomShard() : shardOfUser(userId));
+    return { token, address: addressOfToken(token) };
+  }
+
+  function storedSession(
+    userId: string | null,
+    nowMs: number,
+    absoluteTimeoutMs: number,
+    data: Record<string, string> = {},
+  ): StoredSession {
+    return {
+      publicId: generatePublicSessionId(),
+      userId,
+      createdAt: nowMs,
+      lastSeenAt: nowMs,
+      absoluteExpiresAt: nowMs + absoluteTimeoutMs,
+      data,
+    };
+  }
+
+  /** Every key and value this fixture's store wrote, for digest-at-rest checks. */
+  async function dump(): Promise<string> {
+    const keys = await client.keys(`${prefix}*`);
+    const parts: string[] = [...keys];
+    for (const key of keys) {
+      const type = await client.type(key);
+      if (type === 'hash') parts.push(...Object.entries(await client.hgetall(key)).flat());
+    }
+    return parts.join('\n');
+  }
+
+  return { client, prefix, store, newAddress, storedSession, dump, close: () => client.quit() };
+}
