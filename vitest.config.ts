@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Tests import the library by its package name; this condition resolves it to source,
@@ -12,14 +13,18 @@ const shared = {
 };
 
 export default defineConfig({
-  resolve: { conditions: [sourceCondition, 'import', 'default'] },
-  ssr: { resolve: { conditions: [sourceCondition, 'import', 'default'] } },
+  resolve: { conditions: [sourceCondition, ...defaultServerConditions] },
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
   test: {
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         extends: true,
-        test: { ...shared, name: 'unit', include: ['libs/session/src/**/*.spec.ts', 'src/**/*.spec.ts'] },
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['libs/session/src/**/*.spec.ts', 'src/**/*.spec.ts'],
+        },
       },
       {
         extends: true,

@@ -20,11 +20,16 @@ describe('RedisSessionStore on a real redis-server', () => {
     await store.create(address, session, 30 * MINUTE);
 
     const result = await store.read(address, clock(now + 1000));
-    expect(result).toEqual({ status: 'found', session: { ...session, data: { cart: '["a","b"]' } } });
+    expect(result).toEqual({
+      status: 'found',
+      session: { ...session, data: { cart: '["a","b"]' } },
+    });
   });
 
   it('reports an unknown address as missing', async () => {
-    expect(await store.read(newAddress().address, clock(Date.now()))).toEqual({ status: 'missing' });
+    expect(await store.read(newAddress().address, clock(Date.now()))).toEqual({
+      status: 'missing',
+    });
   });
 
   it('sets the key TTL to the idle timeout at creation', async () => {
@@ -101,7 +106,11 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('saves only changed fields and leaves the others alone', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 60 * MINUTE, { a: '1', b: '2' }), 30 * MINUTE);
+    await store.create(
+      address,
+      storedSession(null, now, 60 * MINUTE, { a: '1', b: '2' }),
+      30 * MINUTE,
+    );
     expect(await store.save(address, { set: { a: '10', c: '3' }, unset: ['b'] })).toBe(true);
     const result = await store.read(address, clock(now));
     expect(result.status === 'found' && result.session.data).toEqual({ a: '10', c: '3' });
@@ -112,7 +121,9 @@ describe('RedisSessionStore on a real redis-server', () => {
     const { address } = newAddress();
     await store.create(address, storedSession(null, now, 60 * MINUTE), 30 * MINUTE);
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.save(address, { set: { [`k${i}`]: String(i) }, unset: [] })),
+      Array.from({ length: 20 }, (_, i) =>
+        store.save(address, { set: { [`k${i}`]: String(i) }, unset: [] }),
+      ),
     );
     const result = await store.read(address, clock(now));
     expect(result.status === 'found' && Object.keys(result.session.data).sort()).toEqual(
@@ -188,7 +199,11 @@ describe('RedisSessionStore on a real redis-server', () => {
     for (const userId of ['digest-user', null]) {
       const { token, address } = newAddress(userId);
       tokens.push(token);
-      await store.create(address, storedSession(userId, now, 60 * MINUTE, { note: '"hello"' }), 30 * MINUTE);
+      await store.create(
+        address,
+        storedSession(userId, now, 60 * MINUTE, { note: '"hello"' }),
+        30 * MINUTE,
+      );
     }
     const dump = await fixture.dump();
     expect(dump.length).toBeGreaterThan(0);

@@ -19,7 +19,10 @@ export function createStoreFixture(label: string) {
   const prefix = uniquePrefix(label);
   const store = new RedisSessionStore(client, prefix);
 
-  function newAddress(userId: string | null = null): { token: SessionToken; address: SessionAddress } {
+  function newAddress(userId: string | null = null): {
+    token: SessionToken;
+    address: SessionAddress;
+  } {
     const token = generateSessionToken(userId === null ? randomShard() : shardOfUser(userId));
     return { token, address: addressOfToken(token) };
   }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
 import type { ResolvedSessionOptions } from '../options/resolved-session-options.js';
 import {
@@ -12,17 +18,35 @@ import {
  * application gave. Closes only a client it created.
  */
 @Injectable()
-export class SessionRedisConnection implements OnApplicationShutdown {
+export class SessionRedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: SessionRedisClient;
   private readonly owned: boolean;
   private readonly logger = new Logger('SessionModule');
   private reachable = true;
 
-  constructor(@Inject(RESOLVED_SESSION_OPTIONS) options: ResolvedSessionOptions) {
+  constructor(@Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions) {
     const { redis } = options;
     this.owned = !('client' in redis);
     this.client = 'client' in redis ? redis.client : createRedisClient(redis, options);
     if (this.owned) this.reportReachability(describeRedisTarget(redis), options.connectionHint);
+  }
+
+  /**
+   * Commands fail at once while disconnected (no offline queue), so give a client the module
+   * created a bounded moment to connect before the app serves its first request. A Redis that
+   * is down does not block the boot: the app starts and answers 503 until it is back.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.owned || this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.commandTimeoutMs);
+      this.client.once('ready', done);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,122 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Module,
+  Post,
+  Put,
+  type DynamicModule,
+} from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import {
+  CurrentSession,
+  Public,
+  SessionGuard,
+  SessionModule,
+  SessionService,
+  type Session,
+  type SessionModuleOptions,
+} from 'nest-redis-session';
+
+interface FixtureData {
+  visits?: number;
+  cart?: string[];
+  [key: string]: unknown;
+}
+
+/** Routes that exercise each library feature, under a global SessionGuard. */
+@Controller()
+class FixtureController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Public()
+  @Get('public/ping')
+  ping(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Public()
+  @Get('public/session')
+  peek(@CurrentSession() session: Session<FixtureData>) {
+    return {
+      id: session.id,
+      userId: session.userId,
+      data: session.data,
+      persisted: session.isPersisted,
+    };
+  }
+
+  @Public()
+  @Post('public/cart')
+  @HttpCode(200)
+  addToCart(@CurrentSession() session: Session<FixtureData>, @Body() body: { item: string }) {
+    session.data.cart = [...(session.data.cart ?? []), body.item];
+    return { cart: session.data.cart };
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  async login(@CurrentSession() session: Session<FixtureData>, @Body() body: { userId: string }) {
+    await this.sessions.establish(session, { userId: body.userId });
+    return { id: session.id, userId: session.userId, expiresAt: session.expiresAt };
+  }
+
+  @Get('me')
+  me(@CurrentSession() session: Session<FixtureData>) {
+    return { id: session.id, userId: session.userId, data: session.data };
+  }
+
+  @Put('data')
+  put(@CurrentSession() session: Session<FixtureData>, @Body() body: Record<string, unknown>) {
+    Object.assign(session.data, body);
+    return { ok: true };
+  }
+
+  @Post('rotate')
+  @HttpCode(200)
+  async rotate(@CurrentSession() session: Session<FixtureData>) {
+    await this.sessions.rotate(session);
+    return { id: session.id };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@CurrentSession() session: Session<FixtureData>): Promise<void> {
+    await this.sessions.destroy(session);
+  }
+
+  @Get('no-session-needed')
+  @Public()
+  plain(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Module({
+  controllers: [FixtureController],
+  providers: [{ provide: APP_GUARD, useClass: SessionGuard }],
+})
+class FixtureRoutesModule {}
+
+/** The fixture app with `SessionModule` registered the way `register` builds it. */
+export async function createFixtureApp(
+  register: (options: SessionModuleOptions) => DynamicModule,
+  options: SessionModuleOptions,
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [register(options), FixtureRoutesModule],
+  }).compile();
+  const app = moduleRef.createNestApplication({
+    logger: process.env.FIXTURE_LOG ? ['error'] : false,
+  });
+  await app.init();
+  return app;
+}
+
+export const registerSync = (options: SessionModuleOptions) => SessionModule.forRoot(options);
+export const registerAsync = (options: SessionModuleOptions) =>
+  SessionModule.forRootAsync({ useFactory: () => Promise.resolve(options) });
