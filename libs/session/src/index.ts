@@ -9,7 +9,17 @@ export { SessionService } from './session.service.js';
 export { SessionGuard } from './guards/session.guard.js';
 export { Public } from './decorators/public.decorator.js';
 export { CurrentSession } from './decorators/current-session.decorator.js';
-export type { Session, SessionPrincipal } from './session.types.js';
+export { RequireElevation } from './decorators/require-elevation.decorator.js';
+export { RequireRoles } from './decorators/require-roles.decorator.js';
+export type { Session, SessionInfo, SessionPrincipal } from './session.types.js';
+export { SessionEvents } from './events/session-events.js';
+export type {
+  SessionEventMap,
+  SessionEventName,
+  SessionEventBase,
+  SessionRotationReason,
+  SessionRevocationReason,
+} from './events/session-events.js';
 export { SessionStore } from './store/session-store.js';
 export { RedisSessionStore } from './store/redis-session.store.js';
 export type {
@@ -17,7 +27,12 @@ export type {
   SessionDataChange,
   SessionClock,
   SessionReadResult,
+  SessionCreateResult,
+  SessionDeviceRecord,
+  SessionLimit,
+  StoredSessionSummary,
 } from './store/stored-session.js';
+export type { SessionCreateOptions } from './store/session-store.js';
 export type { SessionAddress, TokenDigest, ShardTag } from './token/session-token.js';
 export { SESSION_REDIS_CLIENT } from './session.constants.js';
 export type { SessionRedisClient } from './redis/create-redis-client.js';
@@ -37,3 +52,4 @@ export { DEFAULT_SESSION_OPTIONS } from './options/session-defaults.js';
 export { InvalidSessionOptionsError } from './errors/invalid-session-options.error.js';
 export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 export { SessionDataError } from './errors/session-data.error.js';
+export { SessionLimitReachedError } from './errors/session-limit-reached.error.js';

@@ -9,3 +9,9 @@ export const RESOLVED_SESSION_OPTIONS = Symbol('nest-redis-session:resolved-opti
 
 /** DI token of the ioredis client (`Redis` or `Cluster`) the module stores sessions with. */
 export const SESSION_REDIS_CLIENT = Symbol('nest-redis-session:redis-client');
+
+/** Metadata key set by `@RequireElevation()`. */
+export const ELEVATION_REQUIRED_METADATA = 'session:elevation-required';
+
+/** Metadata key set by `@RequireRoles()`. */
+export const ROLES_REQUIRED_METADATA = 'session:roles-required';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { SessionEvents } from './events/session-events.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
 import { SessionGuard } from './guards/session.guard.js';
 import { RequestSessionLifecycle } from './http/request-session.lifecycle.js';
@@ -44,6 +45,7 @@ import { SessionStore } from './store/session-store.js';
         new RedisSessionStore(connection.client, options.keyPrefix),
       inject: [SessionRedisConnection, RESOLVED_SESSION_OPTIONS],
     },
+    SessionEvents,
     RequestSessionLifecycle,
     SessionService,
     SessionGuard,

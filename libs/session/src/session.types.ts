@@ -23,10 +23,39 @@ export interface Session<T extends object = Record<string, unknown>> {
   readonly absoluteExpiresAt: Date;
   /** `false` for a session that exists only in this request: nothing is stored for it yet. */
   readonly isPersisted: boolean;
+  /** Roles given at login or by `SessionService.updateUser()`; empty when anonymous. */
+  readonly roles: readonly string[];
+  /** Step-up ("sudo mode") lasts until then; `null` when not elevated. */
+  readonly elevatedUntil: Date | null;
+}
+
+/** One of a user's sessions, as `SessionService.list()` shows it. */
+export interface SessionInfo {
+  /** Public session id (what `revoke()` takes). */
+  readonly id: string;
+  /** This is the session of the request that asked. */
+  readonly current: boolean;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
+  readonly elevatedUntil: Date | null;
+  /** Client address when the session was created (honours the app's trust-proxy setting). */
+  readonly ip: string;
+  /** User agent when the session was created, at most 512 characters. */
+  readonly userAgent: string;
+  readonly device: { readonly browser: string; readonly os: string; readonly type: string };
 }
 
 /** What `SessionService.establish()` needs to know about the user who just authenticated. */
 export interface SessionPrincipal {
   /** The user's stable id. Must be a non-empty string without control characters. */
   userId: string;
+  /** The user's roles, readable as `session.roles` and by `@RequireRoles()`. */
+  roles?: readonly string[];
+  /**
+   * The user's revocation generation read with `SessionService.generation()` BEFORE the
+   * credentials were checked. If a revoke-all (password change, admin action) ran in between,
+   * the login is refused instead of creating a session that outlives the revocation.
+   */
+  generation?: string;
 }

@@ -10,14 +10,14 @@ const clock = (nowMs: number, idleTimeoutMs = 30 * MINUTE, touchIntervalMs = MIN
 
 describe('RedisSessionStore on a real redis-server', () => {
   const fixture = createStoreFixture('store');
-  const { store, client, newAddress, storedSession } = fixture;
+  const { store, client, newAddress, storedSession, createOptions } = fixture;
   afterAll(() => fixture.close());
 
   it('creates and reads back a session with its data fields', async () => {
     const now = Date.now();
     const { address } = newAddress('user-1');
     const session = storedSession('user-1', now, 7 * 24 * 60 * MINUTE, { cart: '["a","b"]' });
-    await store.create(address, session, 30 * MINUTE);
+    await store.create(address, session, createOptions(30 * MINUTE));
 
     const result = await store.read(address, clock(now + 1000));
     expect(result).toEqual({
@@ -35,7 +35,7 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('sets the key TTL to the idle timeout at creation', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 10 * MINUTE), 2000);
+    await store.create(address, storedSession(null, now, 10 * MINUTE), createOptions(2000));
     const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
     const pttl = await client.pttl(key!);
     expect(pttl).toBeGreaterThan(1000);
@@ -45,7 +45,7 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('touches at most once per interval, moving last-seen and the TTL', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 60 * MINUTE), 30 * MINUTE);
+    await store.create(address, storedSession(null, now, 60 * MINUTE), createOptions(30 * MINUTE));
     const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
 
     const early = await store.read(address, clock(now + 30_000));
@@ -61,7 +61,7 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('never extends the TTL past the absolute deadline when touching', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 5 * MINUTE), 30 * MINUTE);
+    await store.create(address, storedSession(null, now, 5 * MINUTE), createOptions(30 * MINUTE));
     await store.read(address, clock(now + 2 * MINUTE));
     const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
     expect(await client.pttl(key!)).toBeLessThanOrEqual(3 * MINUTE);
@@ -70,28 +70,30 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('expires on idle timeout by the stored clock and deletes the key', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 60 * MINUTE), 30 * MINUTE);
+    await store.create(address, storedSession(null, now, 60 * MINUTE), createOptions(30 * MINUTE));
     expect((await store.read(address, clock(now + 30 * MINUTE - 1))).status).toBe('found');
     // That read touched last-seen; idle is counted from there.
     const lastSeen = now + 30 * MINUTE - 1;
-    expect(await store.read(address, clock(lastSeen + 30 * MINUTE))).toEqual({ status: 'expired' });
+    expect(await store.read(address, clock(lastSeen + 30 * MINUTE))).toMatchObject({
+      status: 'expired',
+    });
     expect(await client.keys(`${fixture.prefix}*${address.digest}`)).toEqual([]);
   });
 
   it('expires on the absolute timeout however active the session is', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 3 * MINUTE), 30 * MINUTE);
+    await store.create(address, storedSession(null, now, 3 * MINUTE), createOptions(30 * MINUTE));
     for (const minutes of [1, 2]) {
       expect((await store.read(address, clock(now + minutes * MINUTE))).status).toBe('found');
     }
-    expect(await store.read(address, clock(now + 3 * MINUTE))).toEqual({ status: 'expired' });
+    expect(await store.read(address, clock(now + 3 * MINUTE))).toMatchObject({ status: 'expired' });
   });
 
   it('lets Redis drop an idle session by TTL with second-scale timeouts', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 60_000), 1000);
+    await store.create(address, storedSession(null, now, 60_000), createOptions(1000));
     const deadline = Date.now() + 3000;
     let status = 'found';
     while (status === 'found' && Date.now() < deadline) {
@@ -109,7 +111,7 @@ describe('RedisSessionStore on a real redis-server', () => {
     await store.create(
       address,
       storedSession(null, now, 60 * MINUTE, { a: '1', b: '2' }),
-      30 * MINUTE,
+      createOptions(30 * MINUTE),
     );
     expect(await store.save(address, { set: { a: '10', c: '3' }, unset: ['b'] })).toBe(true);
     const result = await store.read(address, clock(now));
@@ -119,7 +121,7 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('keeps every field when 20 concurrent saves change different keys', async () => {
     const now = Date.now();
     const { address } = newAddress();
-    await store.create(address, storedSession(null, now, 60 * MINUTE), 30 * MINUTE);
+    await store.create(address, storedSession(null, now, 60 * MINUTE), createOptions(30 * MINUTE));
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         store.save(address, { set: { [`k${i}`]: String(i) }, unset: [] }),
@@ -134,7 +136,11 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('refuses a late save after the session was taken: nothing is recreated', async () => {
     const now = Date.now();
     const { address } = newAddress('user-late');
-    await store.create(address, storedSession('user-late', now, 60 * MINUTE), 30 * MINUTE);
+    await store.create(
+      address,
+      storedSession('user-late', now, 60 * MINUTE),
+      createOptions(30 * MINUTE),
+    );
     expect(await store.take(address)).not.toBeNull();
     expect(await store.save(address, { set: { x: '1' }, unset: [] })).toBe(false);
     expect(await client.keys(`${fixture.prefix}*${address.digest}`)).toEqual([]);
@@ -145,7 +151,7 @@ describe('RedisSessionStore on a real redis-server', () => {
     const from = newAddress('user-rot');
     const to = newAddress('user-rot');
     const session = storedSession('user-rot', now, 60 * MINUTE, { k: '"v"' });
-    await store.create(from.address, session, 30 * MINUTE);
+    await store.create(from.address, session, createOptions(30 * MINUTE));
 
     expect(await store.rotate(from.address, to.address)).toBe(true);
     expect(await store.read(from.address, clock(now))).toEqual({ status: 'missing' });
@@ -157,7 +163,11 @@ describe('RedisSessionStore on a real redis-server', () => {
   it('lets exactly one of two concurrent rotations win', async () => {
     const now = Date.now();
     const from = newAddress('user-race');
-    await store.create(from.address, storedSession('user-race', now, 60 * MINUTE), 30 * MINUTE);
+    await store.create(
+      from.address,
+      storedSession('user-race', now, 60 * MINUTE),
+      createOptions(30 * MINUTE),
+    );
     const targets = [newAddress('user-race'), newAddress('user-race')];
     const results = await Promise.all(targets.map((t) => store.rotate(from.address, t.address)));
     expect(results.filter(Boolean)).toHaveLength(1);
@@ -170,7 +180,7 @@ describe('RedisSessionStore on a real redis-server', () => {
     const from = newAddress('user-idx');
     const to = newAddress('user-idx');
     const session = storedSession('user-idx', now, 60 * MINUTE);
-    await store.create(from.address, session, 30 * MINUTE);
+    await store.create(from.address, session, createOptions(30 * MINUTE));
     const [indexKey] = await client.keys(`${fixture.prefix}*:i:user-idx`);
     expect(await client.hgetall(indexKey!)).toEqual({ [session.publicId]: from.address.digest });
 
@@ -202,7 +212,7 @@ describe('RedisSessionStore on a real redis-server', () => {
       await store.create(
         address,
         storedSession(userId, now, 60 * MINUTE, { note: '"hello"' }),
-        30 * MINUTE,
+        createOptions(30 * MINUTE),
       );
     }
     const dump = await fixture.dump();

@@ -39,6 +39,10 @@ export function createStoreFixture(label: string) {
       createdAt: nowMs,
       lastSeenAt: nowMs,
       absoluteExpiresAt: nowMs + absoluteTimeoutMs,
+      roles: userId === null ? [] : ['user'],
+      elevatedUntil: null,
+      device: { ip: '127.0.0.1', userAgent: 'store-test' },
+      rotationDue: false,
       data,
     };
   }
@@ -54,5 +58,19 @@ export function createStoreFixture(label: string) {
     return parts.join('\n');
   }
 
-  return { client, prefix, store, newAddress, storedSession, dump, close: () => client.quit() };
+  /** Create options for a TTL, with the idle window long enough not to interfere. */
+  function createOptions(ttlMs: number, nowMs = Date.now()) {
+    return { ttlMs, clock: { nowMs, idleTimeoutMs: 30 * 60_000 } };
+  }
+
+  return {
+    client,
+    prefix,
+    store,
+    newAddress,
+    storedSession,
+    createOptions,
+    dump,
+    close: () => client.quit(),
+  };
 }

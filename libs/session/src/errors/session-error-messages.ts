@@ -3,6 +3,10 @@ export const SessionErrorMessages = {
   storeUnavailable: 'Session store is unavailable; retry shortly',
   unauthenticated: 'Authentication required',
   sessionGone: 'Session has ended',
+  sessionLimitReached: 'Too many active sessions: sign out another device first',
+  revokedDuringLogin: 'Your sessions were revoked while you were logging in: log in again',
+  elevationRequired: 'This action needs you to confirm your password first',
+  roleRequired: 'You do not have permission for this action',
   missingInterceptor:
     '@CurrentSession() found no session on the request: import SessionModule (its interceptor loads the session)',
   notARequestSession: 'This Session object did not come from @CurrentSession()',

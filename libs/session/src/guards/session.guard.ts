@@ -1,4 +1,5 @@
 import {
+  ForbiddenException,
   Injectable,
   UnauthorizedException,
   type CanActivate,
@@ -7,11 +8,16 @@ import {
 import { Reflector } from '@nestjs/core';
 import { SessionErrorMessages } from '../errors/session-error-messages.js';
 import { RequestSessionLifecycle } from '../http/request-session.lifecycle.js';
-import { PUBLIC_ROUTE_METADATA } from '../session.constants.js';
+import {
+  ELEVATION_REQUIRED_METADATA,
+  PUBLIC_ROUTE_METADATA,
+  ROLES_REQUIRED_METADATA,
+} from '../session.constants.js';
 
 /**
  * Lets a request through only with an authenticated session; otherwise 401 in Nest's error
  * shape. Use it globally (`APP_GUARD`) or with `@UseGuards(SessionGuard)`; `@Public()` opts out.
+ * Routes marked `@RequireRoles()` or `@RequireElevation()` also need those (403 otherwise).
  * When Redis cannot answer, the request gets 503 with `Retry-After` instead.
  *
  * @publicApi
@@ -32,9 +38,24 @@ export class SessionGuard implements CanActivate {
     if (isPublic) return true;
     const http = context.switchToHttp();
     const session = await this.lifecycle.load(http.getRequest<object>());
-    if (session.userId !== null) return true;
-    // The handler will not run, so this is the last chance to drop a dead cookie.
-    this.lifecycle.writeCookie(session, http.getResponse<object>());
-    throw new UnauthorizedException(SessionErrorMessages.unauthenticated);
+    if (session.userId === null) {
+      // The handler will not run, so this is the last chance to drop a dead cookie.
+      this.lifecycle.writeCookie(session, http.getResponse<object>());
+      throw new UnauthorizedException(SessionErrorMessages.unauthenticated);
+    }
+    const targets = [context.getHandler(), context.getClass()];
+    const roles =
+      this.reflector.getAllAndOverride<string[] | undefined>(ROLES_REQUIRED_METADATA, targets) ??
+      [];
+    if (!roles.every((role) => session.roles.includes(role))) {
+      throw new ForbiddenException(SessionErrorMessages.roleRequired);
+    }
+    if (
+      this.reflector.getAllAndOverride<boolean | undefined>(ELEVATION_REQUIRED_METADATA, targets) &&
+      !session.elevatedUntil
+    ) {
+      throw new ForbiddenException(SessionErrorMessages.elevationRequired);
+    }
+    return true;
   }
 }

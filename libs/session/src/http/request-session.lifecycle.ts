@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
+import { SessionEvents } from '../events/session-events.js';
 import type { ResolvedSessionOptions } from '../options/resolved-session-options.js';
+import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
 import { SessionStore } from '../store/session-store.js';
-import type { StoredSession } from '../store/stored-session.js';
+import type { SessionDeviceRecord, StoredSession } from '../store/stored-session.js';
 import {
   addressOfToken,
   generatePublicSessionId,
@@ -10,6 +11,7 @@ import {
   parseSessionToken,
   randomShard,
 } from '../token/session-token.js';
+import { clientOf } from './client-of-request.js';
 import {
   appendSetCookie,
   requestHeader,
@@ -40,12 +42,14 @@ export function loadedRequestSession(request: HttpRequestLike): RequestSession |
 
 /**
  * Loads a request's session at most once (the guard and the interceptor share the result) and,
- * after the handler, writes what changed and sets or clears the cookie.
+ * after the handler, writes what changed, applies a pending rotation, and sets or clears the
+ * cookie.
  */
 @Injectable()
 export class RequestSessionLifecycle {
   constructor(
     private readonly store: SessionStore,
+    private readonly events: SessionEvents,
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
   ) {}
 
@@ -62,12 +66,15 @@ export class RequestSessionLifecycle {
   async commit(session: RequestSession, response: HttpResponseLike): Promise<void> {
     const change = diffSessionData(session.data, session.snapshot);
     if (change !== null && session.address !== null) {
-      const saved = await this.store.save(session.address, change);
-      if (saved) session.markSaved(applySessionDataChange(session.snapshot, change));
-      else session.detach();
+      if (await this.store.save(session.address, change)) {
+        session.markSaved(applySessionDataChange(session.snapshot, change));
+      } else {
+        session.detach();
+      }
     } else if (change !== null && Object.keys(change.set).length > 0) {
       await this.persistAnonymous(session, change.set);
     }
+    if (session.rotationDue) await this.rotate(session, 'user-changed');
     this.writeCookie(session, response);
   }
 
@@ -80,8 +87,39 @@ export class RequestSessionLifecycle {
     }
   }
 
+  /**
+   * New token for the same session, old one dead. `false` when the session was gone already
+   * (revoked, or another request rotated it first); the session is then detached.
+   */
+  async rotate(
+    session: RequestSession,
+    reason: 'privilege-change' | 'elevation' | 'user-changed' | 'credentials-changed',
+    change?: { elevatedUntil?: number },
+  ): Promise<boolean> {
+    if (session.address === null) return false;
+    const token = generateSessionToken(session.address.shard);
+    const address = addressOfToken(token);
+    if (!(await this.store.rotate(session.address, address, change))) {
+      session.detach();
+      return false;
+    }
+    session.moveTo(address, token);
+    this.events.emit('rotated', {
+      sessionId: session.id,
+      userId: session.userId,
+      at: new Date(),
+      reason,
+    });
+    return true;
+  }
+
   /** A stored session shape starting now, for a new anonymous or authenticated session. */
-  freshStoredSession(userId: string | null, data: Record<string, string>): StoredSession {
+  freshStoredSession(
+    userId: string | null,
+    data: Record<string, string>,
+    device: SessionDeviceRecord | null,
+    roles: readonly string[] = [],
+  ): StoredSession {
     const now = Date.now();
     return {
       publicId: generatePublicSessionId(),
@@ -89,40 +127,58 @@ export class RequestSessionLifecycle {
       createdAt: now,
       lastSeenAt: now,
       absoluteExpiresAt: now + this.options.absoluteTimeoutMs,
+      roles,
+      elevatedUntil: null,
+      device,
+      rotationDue: false,
       data,
     };
   }
 
-  /** How long a new session lives before its first touch. */
-  get initialTtlMs(): number {
-    return Math.min(this.options.idleTimeoutMs, this.options.absoluteTimeoutMs);
+  /** How a new session is created: its first TTL, the clock, and the per-user limit. */
+  createOptions(expectedGeneration?: string) {
+    return {
+      ttlMs: Math.min(this.options.idleTimeoutMs, this.options.absoluteTimeoutMs),
+      clock: { nowMs: Date.now(), idleTimeoutMs: this.options.idleTimeoutMs },
+      limit: this.options.sessionLimit,
+      expectedGeneration,
+    };
   }
 
   private async resolve(request: HttpRequestLike): Promise<RequestSession> {
+    const client = clientOf(request);
     const cookie = readSessionCookie(requestHeader(request, 'cookie'), this.options.cookie.name);
     const token = parseSessionToken(cookie.value);
-    if (token === null) return this.anonymous(cookie.present);
+    if (token === null) return this.anonymous(client, cookie.present);
     const address = addressOfToken(token);
     const result = await this.store.read(address, {
       nowMs: Date.now(),
       idleTimeoutMs: this.options.idleTimeoutMs,
       touchIntervalMs: this.options.touchIntervalMs,
     });
-    if (result.status !== 'found') return this.anonymous(true);
+    if (result.status === 'expired') {
+      this.events.emit('expired-on-read', {
+        sessionId: result.sessionId,
+        userId: result.userId,
+        at: new Date(),
+      });
+    }
+    if (result.status !== 'found') return this.anonymous(client, true);
     const data = parseSessionData(result.session.data);
     if (data === null) {
       // Corrupt data is no session: remove it rather than fail every request that carries it.
       await this.store.take(address);
-      return this.anonymous(true);
+      return this.anonymous(client, true);
     }
-    return RequestSession.loaded(result.session, address, data, this.options.idleTimeoutMs);
+    return RequestSession.loaded(result.session, address, data, this.options.idleTimeoutMs, client);
   }
 
-  private anonymous(clearCookie: boolean): RequestSession {
+  private anonymous(client: SessionDeviceRecord, clearCookie: boolean): RequestSession {
     return RequestSession.anonymous(
-      this.freshStoredSession(null, {}),
+      this.freshStoredSession(null, {}, client),
       this.options.idleTimeoutMs,
       clearCookie,
+      client,
     );
   }
 
@@ -132,8 +188,16 @@ export class RequestSessionLifecycle {
   ): Promise<void> {
     const token = generateSessionToken(randomShard());
     const address = addressOfToken(token);
-    const stored = { ...this.freshStoredSession(null, data), publicId: session.id };
-    await this.store.create(address, stored, this.initialTtlMs);
+    const stored = { ...this.freshStoredSession(null, data, session.client), publicId: session.id };
+    await this.store.create(address, stored, this.createOptions());
     session.adopt(stored, address, token);
+    this.events.emit('created', {
+      sessionId: stored.publicId,
+      userId: null,
+      at: new Date(stored.createdAt),
+      ip: session.client.ip,
+      userAgent: session.client.userAgent,
+      login: false,
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { SessionErrorMessages } from '../errors/session-error-messages.js';
 import type { Session } from '../session.types.js';
-import type { StoredSession } from '../store/stored-session.js';
+import type { SessionDeviceRecord, StoredSession } from '../store/stored-session.js';
 import type { SessionAddress, SessionToken } from '../token/session-token.js';
 
 /**
@@ -25,6 +25,8 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     data: T,
     private readonly idleTimeoutMs: number,
     clearCookie: boolean,
+    /** The client making this request (recorded on sessions it creates). */
+    readonly client: SessionDeviceRecord,
   ) {
     this.stored = stored;
     this.address = address;
@@ -38,8 +40,9 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     stored: StoredSession,
     idleTimeoutMs: number,
     clearCookie: boolean,
+    client: SessionDeviceRecord,
   ): RequestSession<T> {
-    return new RequestSession<T>(stored, null, {} as T, idleTimeoutMs, clearCookie);
+    return new RequestSession<T>(stored, null, {} as T, idleTimeoutMs, clearCookie, client);
   }
 
   static loaded<T extends object>(
@@ -47,15 +50,16 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     address: SessionAddress,
     data: T,
     idleTimeoutMs: number,
+    client: SessionDeviceRecord,
   ): RequestSession<T> {
-    return new RequestSession<T>(stored, address, data, idleTimeoutMs, false);
+    return new RequestSession<T>(stored, address, data, idleTimeoutMs, false, client);
   }
 
   /** The internal view of a Session handed back by application code. */
-  static of(session: Session<object>): RequestSession<object> {
+  static of(session: Session<object>): RequestSession {
     if (!(session instanceof RequestSession))
       throw new TypeError(SessionErrorMessages.notARequestSession);
-    return session as RequestSession<object>;
+    return session as RequestSession;
   }
 
   get id(): string {
@@ -81,6 +85,22 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
   get isPersisted(): boolean {
     return this.address !== null;
   }
+  get roles(): readonly string[] {
+    return this.stored.roles;
+  }
+  get elevatedUntil(): Date | null {
+    const until = this.stored.elevatedUntil;
+    return until !== null && until > Date.now() ? new Date(until) : null;
+  }
+  /** Someone changed this user since the token was issued: this response must rotate it. */
+  get rotationDue(): boolean {
+    return this.stored.rotationDue && this.address !== null;
+  }
+
+  /** Elevated in this request (the store has the same deadline). */
+  elevate(until: number): void {
+    this.stored = { ...this.stored, elevatedUntil: until, rotationDue: false };
+  }
 
   /** Now stored at `address` under a token issued in this request. */
   adopt(stored: StoredSession, address: SessionAddress, token: SessionToken): void {
@@ -94,6 +114,7 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
   moveTo(address: SessionAddress, token: SessionToken): void {
     this.address = address;
     this.issuedToken = token;
+    this.stored = { ...this.stored, rotationDue: false };
   }
 
   markSaved(snapshot: Readonly<Record<string, string>>): void {
@@ -107,7 +128,14 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     this.issuedToken = null;
     this.snapshot = {};
     this.data = {} as T;
-    this.stored = { ...this.stored, userId: null, data: {} };
+    this.stored = {
+      ...this.stored,
+      userId: null,
+      roles: [],
+      elevatedUntil: null,
+      rotationDue: false,
+      data: {},
+    };
     this.clearCookie = hadCookie;
   }
 }

@@ -57,6 +57,10 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
       options.retryAfterSeconds ?? defaults.retryAfterSeconds,
     ),
     connectionHint: options.connectionHint,
+    sessionLimit: resolveSessionLimit(options),
+    elevationMs:
+      positiveInteger('elevationSeconds', options.elevationSeconds ?? defaults.elevationSeconds) *
+      1000,
   };
 }
 
@@ -121,6 +125,28 @@ function validateRedis(redis: SessionRedisOption | undefined): SessionRedisOptio
     );
   }
   return redis;
+}
+
+function resolveSessionLimit(
+  options: SessionModuleOptions,
+): ResolvedSessionOptions['sessionLimit'] {
+  const max = options.maxSessionsPerUser ?? DEFAULT_SESSION_OPTIONS.maxSessionsPerUser;
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0) {
+    throw new InvalidSessionOptionsError(
+      'maxSessionsPerUser',
+      max,
+      'a whole number, 0 for no limit',
+    );
+  }
+  const policy = options.sessionLimitPolicy ?? DEFAULT_SESSION_OPTIONS.sessionLimitPolicy;
+  if (policy !== 'evict-least-recently-used' && policy !== 'refuse') {
+    throw new InvalidSessionOptionsError(
+      'sessionLimitPolicy',
+      policy,
+      '"evict-least-recently-used" or "refuse"',
+    );
+  }
+  return max === 0 ? undefined : { maxSessions: max, policy };
 }
 
 function positiveInteger(option: string, value: unknown): number {

@@ -1,3 +1,4 @@
+import type { SessionLimit } from '../store/stored-session.js';
 import type {
   SessionCookieSameSite,
   SessionRedisOption,
@@ -19,4 +20,7 @@ export interface ResolvedSessionOptions {
   readonly commandTimeoutMs: number;
   readonly retryAfterSeconds: number;
   readonly connectionHint: string | undefined;
+  /** `undefined` when unlimited. */
+  readonly sessionLimit: SessionLimit | undefined;
+  readonly elevationMs: number;
 }

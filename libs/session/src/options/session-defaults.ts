@@ -7,4 +7,7 @@ export const DEFAULT_SESSION_OPTIONS = {
   touchIntervalSeconds: 60,
   commandTimeoutMs: 1000,
   retryAfterSeconds: 1,
+  maxSessionsPerUser: 100,
+  sessionLimitPolicy: 'evict-least-recently-used',
+  elevationSeconds: 300,
 } as const;

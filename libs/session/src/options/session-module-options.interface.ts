@@ -101,6 +101,23 @@ export interface SessionModuleOptions {
    */
   retryAfterSeconds?: number;
   /**
+   * Most sessions one user may have at once (devices signed in). Bounds the work of listing and
+   * revoking, and the damage of a credential-stuffing run. `0` means no limit.
+   * @default 100
+   */
+  maxSessionsPerUser?: number;
+  /**
+   * What a login beyond `maxSessionsPerUser` does: sign out the device seen longest ago, or be
+   * refused with 409.
+   * @default 'evict-least-recently-used'
+   */
+  sessionLimitPolicy?: 'evict-least-recently-used' | 'refuse';
+  /**
+   * How long `SessionService.elevate()` keeps a session in step-up ("sudo") mode.
+   * @default 300
+   */
+  elevationSeconds?: number;
+  /**
    * Appended to the single line the module logs when Redis becomes unreachable, for example how
    * to start Redis in your environment.
    */

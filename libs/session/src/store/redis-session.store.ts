@@ -1,18 +1,29 @@
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { SessionRedisClient } from '../redis/create-redis-client.js';
 import { SessionKeys } from '../redis/redis-keys.js';
-import type { SessionAddress } from '../token/session-token.js';
-import { decodeStoredSession, encodeStoredSession } from './session-record-codec.js';
-import { SessionStore } from './session-store.js';
+import { shardOfUser, type SessionAddress } from '../token/session-token.js';
 import { SESSION_SCRIPTS, type SessionScript } from './redis-session.scripts.js';
+import {
+  SessionField,
+  dataField,
+  decodeStoredSession,
+  encodeStoredSession,
+} from './session-record-codec.js';
+import { SessionStore, type SessionCreateOptions } from './session-store.js';
 import type {
   SessionClock,
+  SessionCreateResult,
   SessionDataChange,
   SessionReadResult,
   StoredSession,
+  StoredSessionSummary,
 } from './stored-session.js';
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
+
+// Index entries live at least this long after a revoke-all, so that the generation it moved
+// still refuses a login that was in flight.
+const MIN_INDEX_TTL_MS = 3_600_000;
 
 /**
  * SessionStore on Redis (standalone, Sentinel or Cluster). Every operation is one script call:
@@ -43,37 +54,58 @@ export class RedisSessionStore extends SessionStore {
       clock.idleTimeoutMs,
       clock.touchIntervalMs,
     ]);
-    if (reply === 1) return { status: 'expired' };
-    const session = Array.isArray(reply) ? decodeStoredSession(reply) : null;
-    if (session === null) {
-      // A corrupt record (missing fields, wrong type) is no session; the script deleted it.
-      return { status: 'missing' };
+    if (Array.isArray(reply) && reply[0] === -1) {
+      return {
+        status: 'expired',
+        sessionId: String(reply[1]),
+        userId: reply[2] ? String(reply[2]) : null,
+      };
     }
-    return { status: 'found', session };
+    const session = Array.isArray(reply) ? decodeStoredSession(reply) : null;
+    // A corrupt record (missing fields, wrong type) is no session; the script deleted it.
+    return session === null ? { status: 'missing' } : { status: 'found', session };
   }
 
-  async create(address: SessionAddress, session: StoredSession, ttlMs: number): Promise<void> {
+  async create(
+    address: SessionAddress,
+    session: StoredSession,
+    options: SessionCreateOptions,
+  ): Promise<SessionCreateResult> {
     const sessionKey = this.keys.session(address);
     const keys =
       session.userId === null
         ? [sessionKey]
         : [sessionKey, this.keys.userIndex(address.shard, session.userId)];
-    const indexTtlMs = Math.max(session.absoluteExpiresAt - session.lastSeenAt, ttlMs);
-    await this.run('nestSessionCreate', [
+    const indexTtlMs = Math.max(
+      session.absoluteExpiresAt - session.lastSeenAt,
+      options.ttlMs,
+      MIN_INDEX_TTL_MS,
+    );
+    const reply = await this.run('nestSessionCreate', [
       keys.length,
       ...keys,
-      ttlMs,
+      options.ttlMs,
       indexTtlMs,
       address.digest,
       session.publicId,
       this.keys.sessionKeyPrefix(address.shard),
+      options.clock.nowMs,
+      options.clock.idleTimeoutMs,
+      options.expectedGeneration ?? '',
+      options.limit?.maxSessions ?? 0,
+      options.limit?.policy === 'refuse' ? 'refuse' : 'evict',
       ...encodeStoredSession(session),
     ]);
+    if (reply === -1) return { status: 'limit-reached' };
+    if (reply === -2) return { status: 'revoked-meanwhile' };
+    if (!Array.isArray(reply))
+      throw new SessionStoreUnavailableError({ cause: new Error('session id collision') });
+    return { status: 'created', evicted: reply.slice(1).map(String) };
   }
 
   async save(address: SessionAddress, change: SessionDataChange): Promise<boolean> {
-    const set = Object.entries(change.set).flatMap(([key, value]) => ['.' + key, value]);
-    const unset = change.unset.map((key) => '.' + key);
+    const set = Object.entries(change.set).flatMap(([key, value]) => [dataField(key), value]);
+    const unset = change.unset.map(dataField);
     const reply = await this.run('nestSessionSave', [
       this.keys.session(address),
       set.length / 2,
@@ -83,13 +115,20 @@ export class RedisSessionStore extends SessionStore {
     return reply === 1;
   }
 
-  async rotate(from: SessionAddress, to: SessionAddress): Promise<boolean> {
+  async rotate(
+    from: SessionAddress,
+    to: SessionAddress,
+    change?: { readonly elevatedUntil?: number },
+  ): Promise<boolean> {
     if (from.shard !== to.shard) throw new Error('rotate() needs two addresses of the same shard');
+    const fields =
+      change?.elevatedUntil === undefined ? [] : [SessionField.elevatedUntil, change.elevatedUntil];
     const reply = await this.run('nestSessionRotate', [
       this.keys.session(from),
       this.keys.session(to),
       this.keys.userIndex(from.shard, ''),
       to.digest,
+      ...fields,
     ]);
     return reply === 1;
   }
@@ -100,6 +139,71 @@ export class RedisSessionStore extends SessionStore {
       this.keys.userIndex(address.shard, ''),
     ]);
     return Array.isArray(reply) ? decodeStoredSession(reply) : null;
+  }
+
+  async list(
+    userId: string,
+    clock: Pick<SessionClock, 'nowMs' | 'idleTimeoutMs'>,
+  ): Promise<StoredSessionSummary[]> {
+    const shard = shardOfUser(userId);
+    const reply = await this.run('nestSessionList', [
+      this.keys.userIndex(shard, userId),
+      this.keys.sessionKeyPrefix(shard),
+      clock.nowMs,
+      clock.idleTimeoutMs,
+    ]);
+    return (reply as string[][]).map(
+      ([publicId, createdAt, lastSeenAt, absoluteExpiresAt, elevated, ip, userAgent]) => ({
+        publicId: String(publicId),
+        createdAt: Number(createdAt),
+        lastSeenAt: Number(lastSeenAt),
+        absoluteExpiresAt: Number(absoluteExpiresAt),
+        elevatedUntil: elevated ? Number(elevated) : null,
+        device: ip || userAgent ? { ip: String(ip), userAgent: String(userAgent) } : null,
+      }),
+    );
+  }
+
+  async revoke(userId: string, publicId: string): Promise<boolean> {
+    const shard = shardOfUser(userId);
+    const reply = await this.run('nestSessionRevoke', [
+      this.keys.userIndex(shard, userId),
+      this.keys.sessionKeyPrefix(shard),
+      publicId,
+    ]);
+    return reply === 1;
+  }
+
+  async revokeAll(userId: string, options?: { readonly except?: string }): Promise<string[]> {
+    const shard = shardOfUser(userId);
+    const reply = await this.run('nestSessionRevokeAll', [
+      this.keys.userIndex(shard, userId),
+      this.keys.sessionKeyPrefix(shard),
+      options?.except ?? '',
+      MIN_INDEX_TTL_MS,
+    ]);
+    return (reply as unknown[]).map(String);
+  }
+
+  async updateUser(userId: string, change: { readonly roles: readonly string[] }): Promise<number> {
+    const shard = shardOfUser(userId);
+    const reply = await this.run('nestSessionUpdateUser', [
+      this.keys.userIndex(shard, userId),
+      this.keys.sessionKeyPrefix(shard),
+      SessionField.roles,
+      JSON.stringify(change.roles),
+    ]);
+    return Number(reply);
+  }
+
+  async generation(userId: string): Promise<string> {
+    try {
+      return (
+        (await this.client.hget(this.keys.userIndex(shardOfUser(userId), userId), '#g')) ?? '0'
+      );
+    } catch (error) {
+      throw new SessionStoreUnavailableError({ cause: error });
+    }
   }
 
   private async run(name: string, args: Array<string | number>): Promise<unknown> {

@@ -10,6 +10,11 @@ export const SessionField = {
   createdAt: 'c',
   lastSeenAt: 'l',
   absoluteExpiresAt: 'a',
+  roles: 'r',
+  elevatedUntil: 'e',
+  ip: 'ip',
+  userAgent: 'ua',
+  rotationDue: 'x',
 } as const;
 
 const DATA_FIELD_PREFIX = '.';
@@ -31,6 +36,18 @@ export function encodeStoredSession(session: StoredSession): string[] {
     String(session.absoluteExpiresAt),
   ];
   if (session.userId !== null) fields.push(SessionField.userId, session.userId);
+  if (session.roles.length > 0) fields.push(SessionField.roles, JSON.stringify(session.roles));
+  if (session.elevatedUntil !== null)
+    fields.push(SessionField.elevatedUntil, String(session.elevatedUntil));
+  if (session.device !== null) {
+    fields.push(
+      SessionField.ip,
+      session.device.ip,
+      SessionField.userAgent,
+      session.device.userAgent,
+    );
+  }
+  if (session.rotationDue) fields.push(SessionField.rotationDue, '1');
   for (const [key, value] of Object.entries(session.data)) fields.push(dataField(key), value);
   return fields;
 }
@@ -42,6 +59,11 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
   let createdAt = NaN;
   let lastSeenAt = NaN;
   let absoluteExpiresAt = NaN;
+  let roles: readonly string[] = [];
+  let elevatedUntil: number | null = null;
+  let ip: string | undefined;
+  let userAgent: string | undefined;
+  let rotationDue = false;
   // A null-prototype object: a stored key named "__proto__" stays an ordinary key.
   const data = Object.create(null) as Record<string, string>;
   for (let i = 0; i + 1 < flat.length; i += 2) {
@@ -68,11 +90,54 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
       case SessionField.absoluteExpiresAt:
         absoluteExpiresAt = Number(value);
         break;
+      case SessionField.roles: {
+        const parsed = parseRoles(value);
+        if (parsed === null) return null;
+        roles = parsed;
+        break;
+      }
+      case SessionField.elevatedUntil:
+        elevatedUntil = Number(value);
+        if (!Number.isFinite(elevatedUntil)) return null;
+        break;
+      case SessionField.ip:
+        ip = value;
+        break;
+      case SessionField.userAgent:
+        userAgent = value;
+        break;
+      case SessionField.rotationDue:
+        rotationDue = value === '1';
+        break;
       default:
         // Fields from a newer version of the library are kept out of the way, not rejected.
         break;
     }
   }
   if (!publicId || ![createdAt, lastSeenAt, absoluteExpiresAt].every(Number.isFinite)) return null;
-  return { publicId, userId, createdAt, lastSeenAt, absoluteExpiresAt, data };
+  const device =
+    ip !== undefined || userAgent !== undefined
+      ? { ip: ip ?? '', userAgent: userAgent ?? '' }
+      : null;
+  return {
+    publicId,
+    userId,
+    createdAt,
+    lastSeenAt,
+    absoluteExpiresAt,
+    roles,
+    elevatedUntil,
+    device,
+    rotationDue,
+    data,
+  };
+}
+
+function parseRoles(value: string): string[] | null {
+  try {
+    const roles: unknown = JSON.parse(value);
+    return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : null;
+  } catch {
+    return null;
+  }
 }

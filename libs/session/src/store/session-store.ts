@@ -1,15 +1,30 @@
 import type { SessionAddress } from '../token/session-token.js';
 import type {
   SessionClock,
+  SessionCreateResult,
   SessionDataChange,
+  SessionLimit,
   SessionReadResult,
   StoredSession,
+  StoredSessionSummary,
 } from './stored-session.js';
+
+/** How a new session is stored. */
+export interface SessionCreateOptions {
+  /** Lifetime before the first touch. */
+  readonly ttlMs: number;
+  /** Clock used to drop the user's dead sessions while indexing this one. */
+  readonly clock: Pick<SessionClock, 'nowMs' | 'idleTimeoutMs'>;
+  readonly limit?: SessionLimit;
+  /** Refuse the session if the user's generation is no longer this (see `generation()`). */
+  readonly expectedGeneration?: string;
+}
 
 /**
  * Where sessions are kept: the contract and the DI token at once. It never sees a raw token,
  * only `SessionAddress`es (shard + digest). Every method rejects with
  * `SessionStoreUnavailableError` when the backend cannot answer; "not found" is never an error.
+ * Operations on one user's sessions cost work in proportion to that user's sessions only.
  *
  * @publicApi
  */
@@ -20,8 +35,12 @@ export abstract class SessionStore {
    */
   abstract read(address: SessionAddress, clock: SessionClock): Promise<SessionReadResult>;
 
-  /** Stores a new session that lives `ttlMs` unless touched; indexes it under its user. */
-  abstract create(address: SessionAddress, session: StoredSession, ttlMs: number): Promise<void>;
+  /** Stores a new session and indexes it under its user, applying the per-user limit. */
+  abstract create(
+    address: SessionAddress,
+    session: StoredSession,
+    options: SessionCreateOptions,
+  ): Promise<SessionCreateResult>;
 
   /**
    * Applies a data change to an existing session. Resolves `false`, writing nothing, when the
@@ -30,12 +49,40 @@ export abstract class SessionStore {
   abstract save(address: SessionAddress, change: SessionDataChange): Promise<boolean>;
 
   /**
-   * Moves a session to a new address atomically: the old address is dead when this resolves.
-   * Resolves `false` when the old session no longer exists (for example, another request
-   * rotated it first). Both addresses must have the same shard.
+   * Moves a session to a new address atomically, clearing a pending rotation and optionally
+   * elevating it: the old address is dead when this resolves. Resolves `false` when the old
+   * session no longer exists. Both addresses must have the same shard.
    */
-  abstract rotate(from: SessionAddress, to: SessionAddress): Promise<boolean>;
+  abstract rotate(
+    from: SessionAddress,
+    to: SessionAddress,
+    change?: { readonly elevatedUntil?: number },
+  ): Promise<boolean>;
 
   /** Deletes a session atomically and returns what it held, or `null` if it was not there. */
   abstract take(address: SessionAddress): Promise<StoredSession | null>;
+
+  /** The user's live sessions, in no particular order. */
+  abstract list(
+    userId: string,
+    clock: Pick<SessionClock, 'nowMs' | 'idleTimeoutMs'>,
+  ): Promise<StoredSessionSummary[]>;
+
+  /** Revokes one of the user's sessions; `false` if the user has no session with that id. */
+  abstract revoke(userId: string, publicId: string): Promise<boolean>;
+
+  /**
+   * Revokes every session of the user except `except`, and moves the user's generation so that
+   * logins in flight are refused. Resolves the revoked public ids.
+   */
+  abstract revokeAll(userId: string, options?: { readonly except?: string }): Promise<string[]>;
+
+  /** Sets the roles on every live session of the user and marks each for rotation. */
+  abstract updateUser(
+    userId: string,
+    change: { readonly roles: readonly string[] },
+  ): Promise<number>;
+
+  /** The user's revocation generation: read it before checking credentials, pass it to create. */
+  abstract generation(userId: string): Promise<string>;
 }

@@ -8,8 +8,45 @@ export interface StoredSession {
   readonly createdAt: number;
   readonly lastSeenAt: number;
   readonly absoluteExpiresAt: number;
+  /** Roles of the user, kept on each session so a read needs no second key. */
+  readonly roles: readonly string[];
+  /** Step-up ("sudo mode") lasts until this time; `null` when never elevated. */
+  readonly elevatedUntil: number | null;
+  /** Client seen when the session was created. */
+  readonly device: SessionDeviceRecord | null;
+  /** Someone changed the user (roles, credentials): the next response must rotate the token. */
+  readonly rotationDue: boolean;
   readonly data: Readonly<Record<string, string>>;
 }
+
+/** Client metadata recorded at creation, already truncated. */
+export interface SessionDeviceRecord {
+  readonly ip: string;
+  readonly userAgent: string;
+}
+
+/** One live session of a user as the store lists it (no data, no digest). */
+export interface StoredSessionSummary {
+  readonly publicId: string;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+  readonly absoluteExpiresAt: number;
+  readonly elevatedUntil: number | null;
+  readonly device: SessionDeviceRecord | null;
+}
+
+/** Per-user limit applied when a session is created. */
+export interface SessionLimit {
+  readonly maxSessions: number;
+  /** `evict-least-recently-used` drops the session seen longest ago; `refuse` rejects the new one. */
+  readonly policy: 'evict-least-recently-used' | 'refuse';
+}
+
+/** Why a create was not applied. */
+export type SessionCreateResult =
+  | { readonly status: 'created'; readonly evicted: readonly string[] }
+  | { readonly status: 'limit-reached' }
+  | { readonly status: 'revoked-meanwhile' };
 
 /** The fields of `session.data` to write and to remove, already serialised. */
 export interface SessionDataChange {
@@ -28,4 +65,4 @@ export interface SessionClock {
 export type SessionReadResult =
   | { readonly status: 'found'; readonly session: StoredSession }
   | { readonly status: 'missing' }
-  | { readonly status: 'expired' };
+  | { readonly status: 'expired'; readonly sessionId: string; readonly userId: string | null };

@@ -1,0 +1,16 @@
+import { SetMetadata } from '@nestjs/common';
+import { ROLES_REQUIRED_METADATA } from '../session.constants.js';
+
+/**
+ * The route needs a session whose roles include every one given; otherwise `SessionGuard`
+ * answers 403.
+ *
+ * @example
+ * ＠RequireRoles('admin')
+ * ＠Post('users/:id/roles')
+ * setRoles() {}
+ *
+ * @publicApi
+ */
+export const RequireRoles = (...roles: string[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROLES_REQUIRED_METADATA, roles);

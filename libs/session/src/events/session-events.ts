@@ -1,0 +1,68 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+
+/** Fields every session event carries. Never a token or a digest. */
+export interface SessionEventBase {
+  /** Public session id. */
+  readonly sessionId: string;
+  readonly userId: string | null;
+  readonly at: Date;
+}
+
+/** Why a token was replaced. */
+export type SessionRotationReason =
+  'privilege-change' | 'elevation' | 'user-changed' | 'credentials-changed';
+
+/** Why a session was revoked. */
+export type SessionRevocationReason =
+  'revoked' | 'revoked-others' | 'revoked-all' | 'session-limit';
+
+/** Every event and its payload. @publicApi */
+export interface SessionEventMap {
+  created: SessionEventBase & {
+    readonly ip: string;
+    readonly userAgent: string;
+    readonly login: boolean;
+  };
+  rotated: SessionEventBase & { readonly reason: SessionRotationReason };
+  revoked: SessionEventBase & { readonly reason: SessionRevocationReason };
+  'expired-on-read': SessionEventBase;
+  'logged-out': SessionEventBase;
+}
+
+export type SessionEventName = keyof SessionEventMap;
+
+/**
+ * Subscribe here for audit logs or metrics; the library chooses no logger. Listeners run
+ * synchronously after the change reached Redis; a listener that throws cannot fail the request.
+ *
+ * @example
+ * events.on('revoked', (e) => audit.info({ session: e.sessionId, user: e.userId, why: e.reason }));
+ *
+ * @publicApi
+ */
+@Injectable()
+export class SessionEvents {
+  private readonly emitter = new EventEmitter();
+
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends SessionEventName>(
+    event: E,
+    listener: (payload: SessionEventMap[E]) => void,
+  ): () => void {
+    const safe = (payload: SessionEventMap[E]) => {
+      try {
+        listener(payload);
+      } catch {
+        // An audit hook must not turn a completed logout into an error response.
+      }
+    };
+    this.emitter.on(event, safe);
+    return () => this.emitter.off(event, safe);
+  }
+
+  /** @internal */
+  emit<E extends SessionEventName>(event: E, payload: SessionEventMap[E]): void {
+    this.emitter.emit(event, payload);
+  }
+}
