@@ -1,0 +1,9 @@
+import type { TestProject } from 'vitest/node';
+import { startRedisServer } from './redis-server.js';
+
+/** One throwaway redis-server per project run; specs read its URL with `inject('redisUrl')`. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await startRedisServer();
+  project.provide('redisUrl', server.url);
+  return () => server.stop();
+}
