@@ -21,7 +21,7 @@ export function readSessionCookie(header: string | undefined, name: string): Inc
   // Two cookies of one name are ambiguous (one may be planted from a sibling domain): no session.
   const occurrences = header
     .split(';')
-    .filter((part) => part.trimStart().startsWith(`${name}=`)).length;
+    .filter((part) => part.slice(0, part.indexOf('=')).trim() === name).length;
   return { value: occurrences === 1 ? value : undefined, present: true };
 }
 

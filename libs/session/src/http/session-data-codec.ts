@@ -40,7 +40,8 @@ export function diffSessionData(
   snapshot: Readonly<Record<string, string>>,
 ): SessionDataChange | null {
   const current = serializeSessionData(data);
-  const set: Record<string, string> = {};
+  // Null prototype: a data key named "__proto__" must be recorded, not hit the prototype setter.
+  const set = Object.create(null) as Record<string, string>;
   const unset: string[] = [];
   for (const key of Object.keys(current)) {
     if (current[key] !== snapshot[key]) set[key] = current[key] as string;

@@ -29,7 +29,8 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     options.touchIntervalSeconds ??
       Math.min(defaults.touchIntervalSeconds, Math.floor(idle / 2) || 1),
   );
-  if (touch >= idle && idle > 1) {
+  // Whole seconds: with a 1-second idle timeout the only possible interval is 1 second.
+  if (touch > idle || (touch === idle && idle > 1)) {
     throw new InvalidSessionOptionsError(
       'touchIntervalSeconds',
       touch,
@@ -102,7 +103,9 @@ function validateRedis(redis: SessionRedisOption | undefined): SessionRedisOptio
     );
   }
   if ('url' in redis && !/^rediss?:\/\//.test(redis.url)) {
-    throw new InvalidSessionOptionsError('redis.url', redis.url, 'a redis:// or rediss:// URL');
+    // The URL may carry a password: never quote it in a boot log.
+    const shown = String(redis.url).replace(/\/\/[^/@]*@/, '//***@');
+    throw new InvalidSessionOptionsError('redis.url', shown, 'a redis:// or rediss:// URL');
   }
   if (
     'sentinels' in redis &&

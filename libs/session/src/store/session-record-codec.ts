@@ -66,6 +66,7 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
   let rotationDue = false;
   // A null-prototype object: a stored key named "__proto__" stays an ordinary key.
   const data = Object.create(null) as Record<string, string>;
+  if (flat.length % 2 !== 0) return null;
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = flat[i];
     const value = flat[i + 1];
@@ -82,13 +83,13 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
         userId = value;
         break;
       case SessionField.createdAt:
-        createdAt = Number(value);
+        createdAt = epochMs(value);
         break;
       case SessionField.lastSeenAt:
-        lastSeenAt = Number(value);
+        lastSeenAt = epochMs(value);
         break;
       case SessionField.absoluteExpiresAt:
-        absoluteExpiresAt = Number(value);
+        absoluteExpiresAt = epochMs(value);
         break;
       case SessionField.roles: {
         const parsed = parseRoles(value);
@@ -97,7 +98,7 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
         break;
       }
       case SessionField.elevatedUntil:
-        elevatedUntil = Number(value);
+        elevatedUntil = epochMs(value);
         if (!Number.isFinite(elevatedUntil)) return null;
         break;
       case SessionField.ip:
@@ -131,6 +132,11 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
     rotationDue,
     data,
   };
+}
+
+// Number('') is 0 and Number('0x10') is 16: only plain digits are a timestamp.
+function epochMs(value: string): number {
+  return /^\d{1,16}$/.test(value) ? Number(value) : NaN;
 }
 
 function parseRoles(value: string): string[] | null {
