@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -50,6 +50,36 @@ const ownedDirs = new Set<string>();
 let safetyNetInstalled = false;
 
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
+  return launch(opts, (port, dir) => buildArgs(port, dir, opts));
+}
+
+export interface RedisSentinelOptions {
+  /**
+   * Directives of the sentinel's config file, one per line, e.g.
+   * `sentinel monitor mymaster 127.0.0.1 <port> 2`. The harness writes them to `sentinel.conf`
+   * in a fresh temp dir of this sentinel (Sentinel needs a writable config file: it rewrites it).
+   */
+  config: readonly string[];
+  /** Loopback port; a free one is picked when omitted. Never 6379. */
+  port?: number;
+}
+
+/**
+ * Starts `redis-server <dir>/sentinel.conf --sentinel` on a loopback port, with the same
+ * lifecycle as `startRedisServer` (PID tracking, PING readiness, stop by PID, temp dir removed).
+ */
+export async function startRedisSentinel(opts: RedisSentinelOptions): Promise<RedisServerHandle> {
+  return launch({ port: opts.port }, (port, dir) => {
+    const configFile = join(dir, 'sentinel.conf');
+    writeFileSync(configFile, `${opts.config.join('\n')}\n`);
+    return [configFile, '--sentinel', '--port', String(port), '--bind', HOST, '--dir', dir];
+  });
+}
+
+async function launch(
+  opts: Pick<RedisServerOptions, 'dir' | 'port'>,
+  argsFor: (port: number, dir: string) => string[],
+): Promise<RedisServerHandle> {
   const binary = findOnPath('redis-server');
   if (binary === undefined) throw new Error(NOT_FOUND_MESSAGE);
   if (opts.port === FORBIDDEN_PORT) {
@@ -66,7 +96,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const attempts = opts.port === undefined ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await findFreePort());
-    const server = new ManagedRedisServer(binary, port, dir, ownsDir, buildArgs(port, dir, opts));
+    const server = new ManagedRedisServer(binary, port, dir, ownsDir, argsFor(port, dir));
     try {
       await server.start();
       return server;

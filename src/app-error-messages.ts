@@ -1,0 +1,7 @@
+/** Every message the app puts in an HTTP error body, in one place. */
+export const AppErrorMessages = {
+  invalidCredentials: 'Invalid email or password',
+  emailTaken: 'Email already registered',
+  userGone: 'Authentication required',
+  redisUnreachable: 'Redis is unreachable',
+} as const;

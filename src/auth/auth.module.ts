@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { LocalStrategy } from './local.strategy.js';
+import { PasswordHasher } from './password-hasher.js';
+import { SignupService } from './signup.service.js';
+
+@Module({
+  imports: [PassportModule, UsersModule],
+  controllers: [AuthController],
+  providers: [LocalStrategy, PasswordHasher, SignupService],
+})
+export class AuthModule {}

@@ -1,0 +1,17 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, Length } from 'class-validator';
+import { normalizeEmail } from '../../users/normalize-email.js';
+
+/** Body of `POST /auth/signup`. Unknown fields (such as `roles`) are stripped by the pipe. */
+export class SignupDto {
+  // Normalised before validation, so " Ann@Example.COM " is accepted and stored as at login.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeEmail(value) : value,
+  )
+  @IsEmail({}, { message: 'email must be an email address' })
+  email!: string;
+
+  @IsString()
+  @Length(8, 256, { message: 'password must be from 8 to 256 characters long' })
+  password!: string;
+}

@@ -1,0 +1,51 @@
+import type { LogLevel } from '@nestjs/common';
+
+/** A `host:port` pair from a comma-separated list such as `REDIS_SENTINELS`. */
+export interface HostAndPort {
+  host: string;
+  port: number;
+}
+
+/** The one Redis topology the app connects to. */
+export type RedisTopology =
+  | { kind: 'standalone'; url: string }
+  | { kind: 'sentinel'; sentinels: HostAndPort[]; name: string }
+  | { kind: 'cluster'; nodes: HostAndPort[] };
+
+/** The HTTP platforms this version can run on. */
+export type HttpAdapterName = 'express';
+
+/**
+ * Express's `trust proxy` setting: a boolean, a hop count, or addresses/subnets/presets
+ * (`loopback`, `10.0.0.0/8, 127.0.0.1`).
+ */
+export type TrustProxySetting = boolean | number | string;
+
+/** The app's configuration, parsed and validated once at start (see `loadAppConfig`). */
+export interface AppConfig {
+  /** `PORT`; 0 lets the OS pick one. */
+  port: number;
+  /** `NODE_ENV=production`: turns on `Secure` cookies with the `__Host-` name. */
+  production: boolean;
+  httpAdapter: HttpAdapterName;
+  /** `TRUST_PROXY`; `undefined` leaves Express's default (trust nothing). */
+  trustProxy: TrustProxySetting | undefined;
+  /** `LOG_LEVEL` and every more severe level. */
+  logLevels: LogLevel[];
+  redis: RedisTopology;
+  /**
+   * `REDIS_KEY_PREFIX`: put before every key the app writes (sessions under `<prefix>sess:`,
+   * users under `<prefix>app:`), so several apps or test runs can share one Redis.
+   */
+  redisKeyPrefix: string;
+  session: {
+    idleTimeoutSeconds: number;
+    absoluteTimeoutSeconds: number;
+    touchIntervalSeconds: number;
+  };
+  /** `ADMIN_EMAIL`, normalised like every stored email; `null` when unset. */
+  adminEmail: string | null;
+}
+
+/** DI token of the `AppConfig`. */
+export const APP_CONFIG = Symbol('AppConfig');

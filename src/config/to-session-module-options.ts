@@ -1,0 +1,31 @@
+import type { SessionModuleOptions } from 'nest-redis-session';
+import type { AppConfig } from './app-config.js';
+
+/** Appended to the module's one log line when Redis is unreachable. */
+const CONNECTION_HINT =
+  'start one with `redis-server` or `docker compose up -d redis`, or set REDIS_URL';
+
+/** The SessionModule settings that follow from the app's configuration. */
+export function toSessionModuleOptions(config: AppConfig): SessionModuleOptions {
+  return {
+    redis: toRedisOption(config),
+    keyPrefix: `${config.redisKeyPrefix}sess:`,
+    cookie: { secure: config.production },
+    idleTimeoutSeconds: config.session.idleTimeoutSeconds,
+    absoluteTimeoutSeconds: config.session.absoluteTimeoutSeconds,
+    touchIntervalSeconds: config.session.touchIntervalSeconds,
+    connectionHint: CONNECTION_HINT,
+  };
+}
+
+function toRedisOption(config: AppConfig): SessionModuleOptions['redis'] {
+  const { redis } = config;
+  switch (redis.kind) {
+    case 'standalone':
+      return { url: redis.url };
+    case 'sentinel':
+      return { sentinels: redis.sentinels, name: redis.name };
+    case 'cluster':
+      return { clusterNodes: redis.nodes };
+  }
+}
