@@ -1,12 +1,10 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Inject } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
-import { Public, SESSION_REDIS_CLIENT } from 'nest-redis-session';
+import { Public, SESSION_REDIS_CLIENT, SessionStoreUnavailableError } from 'nest-redis-session';
 import { AppErrorMessages } from '../app-error-messages.js';
 import { pingRedis } from './redis-ping.js';
 
 const PING_TIMEOUT_MS = 1000;
-const RETRY_AFTER_SECONDS = 1;
 
 /** Body of a healthy `GET /health`. */
 export interface HealthReport {
@@ -18,12 +16,14 @@ export interface HealthReport {
 export class HealthController {
   constructor(@Inject(SESSION_REDIS_CLIENT) private readonly redis: Redis | Cluster) {}
 
-  /** 200 when Redis answers PING within a second, otherwise 503 with `Retry-After`. */
+  /**
+   * 200 when Redis answers PING within a second; otherwise the session module's 503, with the
+   * same `Retry-After` as every other route that needs Redis.
+   */
   @Public()
   @Get()
-  async check(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
+  async check(): Promise<HealthReport> {
     if (await pingRedis(this.redis, PING_TIMEOUT_MS)) return { status: 'ok', redis: 'up' };
-    response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    throw new ServiceUnavailableException(AppErrorMessages.redisUnreachable);
+    throw new SessionStoreUnavailableError({ message: AppErrorMessages.redisUnreachable });
   }
 }

@@ -11,7 +11,8 @@ import { SessionErrorMessages } from './session-error-messages.js';
 export class SessionStoreUnavailableError extends ServiceUnavailableException {
   override readonly name = 'SessionStoreUnavailableError';
 
-  constructor(options?: { cause?: unknown }) {
-    super(SessionErrorMessages.storeUnavailable, { cause: options?.cause });
+  /** `message` replaces the default text, e.g. for a health check that names Redis. */
+  constructor(options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? SessionErrorMessages.storeUnavailable, { cause: options?.cause });
   }
 }

@@ -37,7 +37,10 @@ export class SessionGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const http = context.switchToHttp();
-    const session = await this.lifecycle.load(http.getRequest<object>());
+    const session = await this.lifecycle.load(http.getRequest<object>()).catch((error: unknown) => {
+      this.lifecycle.markRetryAfter(error, http.getResponse<object>());
+      throw error;
+    });
     if (session.userId === null) {
       // The handler will not run, so this is the last chance to drop a dead cookie.
       this.lifecycle.writeCookie(session, http.getResponse<object>());

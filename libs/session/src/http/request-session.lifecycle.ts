@@ -19,6 +19,7 @@ import {
   type HttpResponseLike,
 } from './http-exchange.js';
 import { RequestSession } from './request-session.js';
+import { markRetryAfter } from './retry-after.js';
 import { applySessionDataChange, diffSessionData, parseSessionData } from './session-data-codec.js';
 import {
   clearedSessionCookieHeader,
@@ -76,6 +77,11 @@ export class RequestSessionLifecycle {
     }
     if (session.rotationDue) await this.rotate(session, 'user-changed');
     this.writeCookie(session, response);
+  }
+
+  /** Adds `Retry-After` to the response when `error` is a store failure. */
+  markRetryAfter(error: unknown, response: HttpResponseLike): void {
+    markRetryAfter(error, response, this.options.retryAfterSeconds);
   }
 
   writeCookie(session: RequestSession, response: HttpResponseLike): void {

@@ -5,7 +5,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { concatMap, from, switchMap, type Observable } from 'rxjs';
+import { catchError, concatMap, from, switchMap, throwError, type Observable } from 'rxjs';
 import { RequestSessionLifecycle } from '../http/request-session.lifecycle.js';
 import { SESSION_PARAMETER_METADATA } from '../session.constants.js';
 
@@ -30,15 +30,20 @@ export class SessionCommitInterceptor implements NestInterceptor {
       this.reflector.get<boolean | undefined>(SESSION_PARAMETER_METADATA, context.getHandler()) ===
         true;
     if (!usesSession) return next.handle();
+    const response = http.getResponse<object>();
     return from(this.lifecycle.load(request)).pipe(
       switchMap((session) =>
         next.handle().pipe(
           concatMap(async (body: unknown) => {
-            await this.lifecycle.commit(session, http.getResponse<object>());
+            await this.lifecycle.commit(session, response);
             return body;
           }),
         ),
       ),
+      catchError((error: unknown) => {
+        this.lifecycle.markRetryAfter(error, response);
+        return throwError(() => error);
+      }),
     );
   }
 }
