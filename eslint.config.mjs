@@ -25,7 +25,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'libs/session/test/**/*.ts', '**/*.spec.ts', '**/*.e2e-spec.ts', 'bench/**'],
+    files: [
+      'test/**/*.ts',
+      'libs/session/test/**/*.ts',
+      '**/*.spec.ts',
+      '**/*.e2e-spec.ts',
+      'bench/**',
+    ],
     rules: {
       '@typescript-eslint/no-explicit-any': 'warn',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -22,17 +22,24 @@ describe('the README quickstart', () => {
     try {
       const file = join(dir, 'quickstart.ts');
       writeFileSync(file, quickstartExample());
-      const config = ts.getParsedCommandLineOfConfigFile(join(repositoryRoot, 'tsconfig.json'), {}, {
-        ...ts.sys,
-        onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-          throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      const config = ts.getParsedCommandLineOfConfigFile(
+        join(repositoryRoot, 'tsconfig.json'),
+        {},
+        {
+          ...ts.sys,
+          onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+            throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+          },
         },
-      });
+      );
       const options = { ...config!.options, noEmit: true, types: ['node'] };
       const program = ts.createProgram([file], options);
       const messages = ts
         .getPreEmitDiagnostics(program)
-        .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        .map(
+          (d) =>
+            `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+        );
       expect(messages).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
