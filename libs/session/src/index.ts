@@ -22,6 +22,7 @@ export type {
 } from './events/session-events.js';
 export { SessionStore } from './store/session-store.js';
 export { RedisSessionStore } from './store/redis-session.store.js';
+export type { RedisSessionStoreOptions } from './store/redis-session.store.js';
 export type {
   StoredSession,
   SessionDataChange,
@@ -47,6 +48,7 @@ export type {
   SessionRedisClusterOption,
   SessionCookieOptions,
   SessionCookieSameSite,
+  SessionReplicaAcknowledgement,
 } from './options/session-module-options.interface.js';
 export { DEFAULT_SESSION_OPTIONS } from './options/session-defaults.js';
 export { InvalidSessionOptionsError } from './errors/invalid-session-options.error.js';

@@ -42,7 +42,9 @@ import { SessionStore } from './store/session-store.js';
     {
       provide: SessionStore,
       useFactory: (connection: SessionRedisConnection, options: ResolvedSessionOptions) =>
-        new RedisSessionStore(connection.client, options.keyPrefix),
+        new RedisSessionStore(connection.client, options.keyPrefix, {
+          replicaAcknowledgement: options.replicaAcknowledgement,
+        }),
       inject: [SessionRedisConnection, RESOLVED_SESSION_OPTIONS],
     },
     SessionEvents,

@@ -42,6 +42,10 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     throw new InvalidSessionOptionsError('keyPrefix', keyPrefix, 'a string without "{" or "}"');
   }
   const cookie = resolveCookie(options.cookie);
+  const commandTimeoutMs = positiveInteger(
+    'commandTimeoutMs',
+    options.commandTimeoutMs ?? defaults.commandTimeoutMs,
+  );
   return {
     redis: validateRedis(options.redis),
     keyPrefix,
@@ -49,16 +53,17 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     idleTimeoutMs: idle * 1000,
     absoluteTimeoutMs: absolute * 1000,
     touchIntervalMs: Math.min(touch, idle) * 1000,
-    commandTimeoutMs: positiveInteger(
-      'commandTimeoutMs',
-      options.commandTimeoutMs ?? defaults.commandTimeoutMs,
-    ),
+    commandTimeoutMs,
     retryAfterSeconds: positiveInteger(
       'retryAfterSeconds',
       options.retryAfterSeconds ?? defaults.retryAfterSeconds,
     ),
     connectionHint: options.connectionHint,
     sessionLimit: resolveSessionLimit(options),
+    replicaAcknowledgement: resolveReplicaAcknowledgement(
+      options.replicaAcknowledgement,
+      commandTimeoutMs,
+    ),
     elevationMs:
       positiveInteger('elevationSeconds', options.elevationSeconds ?? defaults.elevationSeconds) *
       1000,
@@ -128,6 +133,23 @@ function validateRedis(redis: SessionRedisOption | undefined): SessionRedisOptio
     );
   }
   return redis;
+}
+
+function resolveReplicaAcknowledgement(
+  value: SessionModuleOptions['replicaAcknowledgement'],
+  commandTimeoutMs: number,
+): ResolvedSessionOptions['replicaAcknowledgement'] {
+  if (value === undefined) return undefined;
+  const replicas = positiveInteger('replicaAcknowledgement.replicas', value?.replicas);
+  const timeoutMs = positiveInteger('replicaAcknowledgement.timeoutMs', value?.timeoutMs);
+  if (timeoutMs >= commandTimeoutMs) {
+    throw new InvalidSessionOptionsError(
+      'replicaAcknowledgement.timeoutMs',
+      timeoutMs,
+      `fewer milliseconds than commandTimeoutMs (${commandTimeoutMs}), or WAIT itself would time out`,
+    );
+  }
+  return { replicas, timeoutMs };
 }
 
 function resolveSessionLimit(

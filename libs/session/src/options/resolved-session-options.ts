@@ -2,6 +2,7 @@ import type { SessionLimit } from '../store/stored-session.js';
 import type {
   SessionCookieSameSite,
   SessionRedisOption,
+  SessionReplicaAcknowledgement,
 } from './session-module-options.interface.js';
 
 /** Options after defaults and validation: what every provider of the module works with. */
@@ -23,4 +24,5 @@ export interface ResolvedSessionOptions {
   /** `undefined` when unlimited. */
   readonly sessionLimit: SessionLimit | undefined;
   readonly elevationMs: number;
+  readonly replicaAcknowledgement: SessionReplicaAcknowledgement | undefined;
 }

@@ -38,6 +38,12 @@ export type SessionRedisOption =
   | SessionRedisSentinelOption
   | SessionRedisClusterOption;
 
+/** See `SessionModuleOptions.replicaAcknowledgement`. */
+export interface SessionReplicaAcknowledgement {
+  replicas: number;
+  timeoutMs: number;
+}
+
 /** The `SameSite` attribute of the session cookie. `none` is refused: it would disable CSRF defence. */
 export type SessionCookieSameSite = 'lax' | 'strict';
 
@@ -117,6 +123,14 @@ export interface SessionModuleOptions {
    * @default 300
    */
   elevationSeconds?: number;
+  /**
+   * Wait until this many replicas acknowledged each login, rotation and revocation (Redis
+   * `WAIT`, sent in the same round trip) before reporting it done. With asynchronous
+   * replication a failover can otherwise lose the last writes: a login that was answered, or a
+   * revocation, which would bring a revoked session back. Fewer acknowledgements within
+   * `timeoutMs` (which must be below `commandTimeoutMs`) answer 503. Off by default.
+   */
+  replicaAcknowledgement?: SessionReplicaAcknowledgement;
   /**
    * Appended to the single line the module logs when Redis becomes unreachable, for example how
    * to start Redis in your environment.

@@ -20,6 +20,13 @@ import type {
 } from './stored-session.js';
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
+type ScriptArgs = Array<string | number>;
+
+/** Options of a RedisSessionStore beyond its key prefix. */
+export interface RedisSessionStoreOptions {
+  /** Wait for replicas on logins, rotations and revocations (see the module option). */
+  readonly replicaAcknowledgement?: { readonly replicas: number; readonly timeoutMs: number };
+}
 
 // Index entries live at least this long after a revoke-all, so that the generation it moved
 // still refuses a login that was in flight.
@@ -39,6 +46,7 @@ export class RedisSessionStore extends SessionStore {
   constructor(
     private readonly client: SessionRedisClient,
     keyPrefix: string,
+    private readonly options: RedisSessionStoreOptions = {},
   ) {
     super();
     this.keys = new SessionKeys(keyPrefix);
@@ -48,7 +56,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async read(address: SessionAddress, clock: SessionClock): Promise<SessionReadResult> {
-    const reply = await this.run('nestSessionRead', [
+    const reply = await this.run('nestSessionRead', false, [
       this.keys.session(address),
       clock.nowMs,
       clock.idleTimeoutMs,
@@ -81,7 +89,7 @@ export class RedisSessionStore extends SessionStore {
       options.ttlMs,
       MIN_INDEX_TTL_MS,
     );
-    const reply = await this.run('nestSessionCreate', [
+    const reply = await this.run('nestSessionCreate', session.userId !== null, [
       keys.length,
       ...keys,
       options.ttlMs,
@@ -106,7 +114,7 @@ export class RedisSessionStore extends SessionStore {
   async save(address: SessionAddress, change: SessionDataChange): Promise<boolean> {
     const set = Object.entries(change.set).flatMap(([key, value]) => [dataField(key), value]);
     const unset = change.unset.map(dataField);
-    const reply = await this.run('nestSessionSave', [
+    const reply = await this.run('nestSessionSave', false, [
       this.keys.session(address),
       set.length / 2,
       ...set,
@@ -123,7 +131,7 @@ export class RedisSessionStore extends SessionStore {
     if (from.shard !== to.shard) throw new Error('rotate() needs two addresses of the same shard');
     const fields =
       change?.elevatedUntil === undefined ? [] : [SessionField.elevatedUntil, change.elevatedUntil];
-    const reply = await this.run('nestSessionRotate', [
+    const reply = await this.run('nestSessionRotate', true, [
       this.keys.session(from),
       this.keys.session(to),
       this.keys.userIndex(from.shard, ''),
@@ -134,7 +142,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async take(address: SessionAddress): Promise<StoredSession | null> {
-    const reply = await this.run('nestSessionTake', [
+    const reply = await this.run('nestSessionTake', true, [
       this.keys.session(address),
       this.keys.userIndex(address.shard, ''),
     ]);
@@ -146,7 +154,7 @@ export class RedisSessionStore extends SessionStore {
     clock: Pick<SessionClock, 'nowMs' | 'idleTimeoutMs'>,
   ): Promise<StoredSessionSummary[]> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionList', [
+    const reply = await this.run('nestSessionList', false, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       clock.nowMs,
@@ -166,7 +174,7 @@ export class RedisSessionStore extends SessionStore {
 
   async revoke(userId: string, publicId: string): Promise<boolean> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionRevoke', [
+    const reply = await this.run('nestSessionRevoke', true, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       publicId,
@@ -176,7 +184,7 @@ export class RedisSessionStore extends SessionStore {
 
   async revokeAll(userId: string, options?: { readonly except?: string }): Promise<string[]> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionRevokeAll', [
+    const reply = await this.run('nestSessionRevokeAll', true, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       options?.except ?? '',
@@ -187,7 +195,7 @@ export class RedisSessionStore extends SessionStore {
 
   async updateUser(userId: string, change: { readonly roles: readonly string[] }): Promise<number> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionUpdateUser', [
+    const reply = await this.run('nestSessionUpdateUser', false, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       SessionField.roles,
@@ -206,14 +214,42 @@ export class RedisSessionStore extends SessionStore {
     }
   }
 
-  private async run(name: string, args: Array<string | number>): Promise<unknown> {
+  /**
+   * Runs a script; a `durable` one, when replica acknowledgement is on, in one round trip with
+   * WAIT. A write the replicas did not confirm is reported as not done (503), never as done.
+   */
+  private async run(name: string, durable: boolean, args: ScriptArgs): Promise<unknown> {
     const command = this.scripts[name];
     if (!command) throw new Error(`Unknown session script ${name}`);
+    const acknowledgement = durable ? this.options.replicaAcknowledgement : undefined;
     try {
-      return await command(...args);
+      if (acknowledgement === undefined) return await command(...args);
+      return await this.runWithWait(name, args, acknowledgement);
     } catch (error) {
       throw new SessionStoreUnavailableError({ cause: error });
     }
+  }
+
+  private async runWithWait(
+    name: string,
+    args: ScriptArgs,
+    { replicas, timeoutMs }: { replicas: number; timeoutMs: number },
+  ): Promise<unknown> {
+    const pipeline = this.client.pipeline() as unknown as Record<string, ScriptCommand> & {
+      wait(replicas: number, timeoutMs: number): unknown;
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    pipeline[name]!.apply(pipeline, args);
+    pipeline.wait(replicas, timeoutMs);
+    const [script, wait] = (await pipeline.exec()) ?? [];
+    if (!script || script[0]) throw script?.[0] ?? new Error('pipeline returned nothing');
+    if (!wait || wait[0]) throw wait?.[0] ?? new Error('WAIT returned nothing');
+    if (Number(wait[1]) < replicas) {
+      throw new Error(
+        `WAIT: ${String(wait[1])} of ${replicas} replicas acknowledged within ${timeoutMs} ms`,
+      );
+    }
+    return script[1];
   }
 
   // defineCommand sends EVALSHA and falls back to EVAL once per node when the script is unknown.

@@ -1,0 +1,104 @@
+import { Redis } from 'ioredis';
+import { SessionStoreUnavailableError, RedisSessionStore } from 'nest-redis-session';
+import { startRedisServer, type RedisServerHandle } from '../../../test/support/redis-server.js';
+import { pollUntil } from '../../../test/support/poll-until.js';
+import {
+  generatePublicSessionId,
+  generateSessionToken,
+  addressOfToken,
+  shardOfUser,
+} from '../src/token/session-token.js';
+
+/** A primary with one replica: WAIT 1 succeeds only while the replica is running. */
+describe('replica acknowledgement (WAIT) on logins and revocations', () => {
+  let primary: RedisServerHandle;
+  let replica: RedisServerHandle;
+  let client: Redis;
+  let store: RedisSessionStore;
+
+  beforeAll(async () => {
+    primary = await startRedisServer();
+    replica = await startRedisServer({
+      extraArgs: ['--replicaof', '127.0.0.1', String(primary.port)],
+    });
+    const replicaClient = new Redis(replica.url);
+    await pollUntil(
+      async () => /master_link_status:up/.test(await replicaClient.info('replication')),
+      {
+        deadlineMs: 10_000,
+      },
+    );
+    await replicaClient.quit();
+    client = new Redis(primary.url, { commandTimeout: 1000, maxRetriesPerRequest: 1 });
+    store = new RedisSessionStore(client, 'wait:', {
+      replicaAcknowledgement: { replicas: 1, timeoutMs: 300 },
+    });
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await replica?.stop();
+    await primary?.stop();
+  });
+
+  function login(userId: string) {
+    const token = generateSessionToken(shardOfUser(userId));
+    const now = Date.now();
+    return {
+      address: addressOfToken(token),
+      session: {
+        publicId: generatePublicSessionId(),
+        userId,
+        createdAt: now,
+        lastSeenAt: now,
+        absoluteExpiresAt: now + 3_600_000,
+        roles: ['user'],
+        elevatedUntil: null,
+        device: null,
+        rotationDue: false,
+        data: {},
+      },
+      options: { ttlMs: 600_000, clock: { nowMs: now, idleTimeoutMs: 600_000 } },
+    };
+  }
+
+  it('reports a login and a revocation done once the replica acknowledged them', async () => {
+    const { address, session, options } = login('acked');
+    await expect(store.create(address, session, options)).resolves.toMatchObject({
+      status: 'created',
+    });
+    expect(await store.revoke('acked', session.publicId)).toBe(true);
+  });
+
+  it('answers SessionStoreUnavailableError, not success, while the replica does not acknowledge', async () => {
+    replica.kill('SIGSTOP');
+    try {
+      const { address, session, options } = login('unacked');
+      const started = Date.now();
+      await expect(store.create(address, session, options)).rejects.toBeInstanceOf(
+        SessionStoreUnavailableError,
+      );
+      expect(Date.now() - started).toBeLessThan(1000);
+      await expect(store.revokeAll('unacked')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+    } finally {
+      replica.kill('SIGCONT');
+    }
+  });
+
+  it('does not wait for reads and data saves', async () => {
+    const before = Number(
+      /cmdstat_wait:calls=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0,
+    );
+    const { address, session, options } = login('reader');
+    await store.create(address, session, options);
+    await store.read(address, {
+      nowMs: Date.now(),
+      idleTimeoutMs: 600_000,
+      touchIntervalMs: 60_000,
+    });
+    await store.save(address, { set: { a: '1' }, unset: [] });
+    const after = Number(
+      /cmdstat_wait:calls=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0,
+    );
+    expect(after - before).toBe(1); // the login only
+  });
+});
