@@ -235,7 +235,11 @@ export class RedisSessionStore extends SessionStore {
     args: ScriptArgs,
     { replicas, timeoutMs }: { replicas: number; timeoutMs: number },
   ): Promise<unknown> {
-    const pipeline = this.client.pipeline() as unknown as Record<string, ScriptCommand> & {
+    // Queuing on a pipeline returns the pipeline, not a promise; exec() sends both at once.
+    const pipeline = this.client.pipeline() as unknown as Record<
+      string,
+      (...args: ScriptArgs) => unknown
+    > & {
       wait(replicas: number, timeoutMs: number): unknown;
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
