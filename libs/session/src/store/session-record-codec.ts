@@ -39,7 +39,8 @@ export function encodeStoredSession(session: StoredSession): string[] {
   if (session.roles.length > 0) fields.push(SessionField.roles, JSON.stringify(session.roles));
   if (session.elevatedUntil !== null)
     fields.push(SessionField.elevatedUntil, String(session.elevatedUntil));
-  if (session.device !== null) {
+  // An unknown client (no IP, no user agent) is stored as no device, as list() reports it.
+  if (session.device !== null && (session.device.ip || session.device.userAgent)) {
     fields.push(
       SessionField.ip,
       session.device.ip,
@@ -116,10 +117,7 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
     }
   }
   if (!publicId || ![createdAt, lastSeenAt, absoluteExpiresAt].every(Number.isFinite)) return null;
-  const device =
-    ip !== undefined || userAgent !== undefined
-      ? { ip: ip ?? '', userAgent: userAgent ?? '' }
-      : null;
+  const device = ip || userAgent ? { ip: ip ?? '', userAgent: userAgent ?? '' } : null;
   return {
     publicId,
     userId,
