@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisSessionStore } from 'nest-redis-session';
 import { createStoreFixture } from './store-fixture.js';
 
 const MINUTE = 60_000;
@@ -218,5 +219,61 @@ describe('RedisSessionStore on a real redis-server', () => {
     const dump = await fixture.dump();
     expect(dump.length).toBeGreaterThan(0);
     for (const token of tokens) expect(dump).not.toContain(token);
+  });
+});
+
+describe('RedisSessionStore expiry grace', () => {
+  const fixture = createStoreFixture('grace');
+  afterAll(() => fixture.close());
+
+  it('keeps an idle-expired record for the grace period, so a late read reports it expired', async () => {
+    const store = new RedisSessionStore(fixture.client, fixture.prefix, { expiryGraceMs: 5000 });
+    const now = Date.now();
+    const { address } = fixture.newAddress('grace-user');
+    await store.create(
+      address,
+      fixture.storedSession('grace-user', now, 60 * MINUTE),
+      fixture.createOptions(1000),
+    );
+    const [key] = await fixture.client.keys(`${fixture.prefix}*${address.digest}`);
+    const pttl = await fixture.client.pttl(key!);
+    expect(pttl).toBeGreaterThan(5000);
+    expect(pttl).toBeLessThanOrEqual(6000);
+    // Past the 1 s idle deadline by the clock, still within the grace period in Redis.
+    const late = await store.read(address, {
+      nowMs: now + 1500,
+      idleTimeoutMs: 1000,
+      touchIntervalMs: 500,
+    });
+    expect(late).toMatchObject({ status: 'expired', userId: 'grace-user' });
+    expect(await fixture.client.exists(key!)).toBe(0);
+  });
+
+  it('adds the grace to the TTL a touch sets, never to the deadline itself', async () => {
+    const store = new RedisSessionStore(fixture.client, fixture.prefix, { expiryGraceMs: 5000 });
+    const now = Date.now();
+    const { address } = fixture.newAddress();
+    await store.create(
+      address,
+      fixture.storedSession(null, now, 60 * MINUTE),
+      fixture.createOptions(10_000),
+    );
+    const touched = await store.read(address, {
+      nowMs: now + 6000,
+      idleTimeoutMs: 10_000,
+      touchIntervalMs: 1000,
+    });
+    expect(touched.status).toBe('found');
+    const [key] = await fixture.client.keys(`${fixture.prefix}*${address.digest}`);
+    expect(await fixture.client.pttl(key!)).toBeGreaterThan(14_000);
+    expect(
+      await store.read(address, {
+        nowMs: now + 16_000,
+        idleTimeoutMs: 10_000,
+        touchIntervalMs: 1000,
+      }),
+    ).toMatchObject({
+      status: 'expired',
+    });
   });
 });

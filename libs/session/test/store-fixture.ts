@@ -17,7 +17,8 @@ import type { StoredSession } from '../src/store/stored-session.js';
 export function createStoreFixture(label: string) {
   const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   const prefix = uniquePrefix(label);
-  const store = new RedisSessionStore(client, prefix);
+  // No grace: these tests assert exact TTLs and keys that Redis itself drops.
+  const store = new RedisSessionStore(client, prefix, { expiryGraceMs: 0 });
 
   function newAddress(userId: string | null = null): {
     token: SessionToken;

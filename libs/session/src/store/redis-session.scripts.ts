@@ -30,9 +30,11 @@ end
 
 /**
  * Read + expiry check + due touch in one round trip. Timestamps in the hash are the truth;
- * the key TTL only frees memory, so expiry is exact to the millisecond on every instance.
+ * the key TTL (the deadline plus a grace period) only frees memory, so expiry is exact to the
+ * millisecond on every instance, and a read within the grace period can tell "expired" from
+ * "never existed".
  * Replies 0 (missing), {-1, public id, user id} (expired, now deleted) or the HGETALL list.
- * KEYS[1] session. ARGV: now ms, idle timeout ms, touch interval ms.
+ * KEYS[1] session. ARGV: now ms, idle timeout ms, touch interval ms, grace ms.
  */
 export const readSessionScript: SessionScript = {
   name: 'nestSessionRead',
@@ -63,7 +65,7 @@ if now >= absolute or now >= lastSeen + idle then
 end
 if now - lastSeen >= interval then
   redis.call('HSET', KEYS[1], 'l', ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], math.min(idle, absolute - now))
+  redis.call('PEXPIRE', KEYS[1], math.min(idle, absolute - now) + tonumber(ARGV[4]))
   fields[lastSeenAt] = ARGV[1]
 end
 return fields

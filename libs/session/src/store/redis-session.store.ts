@@ -26,7 +26,16 @@ type ScriptArgs = Array<string | number>;
 export interface RedisSessionStoreOptions {
   /** Wait for replicas on logins, rotations and revocations (see the module option). */
   readonly replicaAcknowledgement?: { readonly replicas: number; readonly timeoutMs: number };
+  /**
+   * How long Redis keeps a session past its deadline, so that a late read reports it as
+   * expired (the `expired-on-read` event) rather than unknown. Expiry itself is decided by the
+   * stored timestamps, so this never extends a session.
+   * @default 60000
+   */
+  readonly expiryGraceMs?: number;
 }
+
+const DEFAULT_EXPIRY_GRACE_MS = 60_000;
 
 // Index entries live at least this long after a revoke-all, so that the generation it moved
 // still refuses a login that was in flight.
@@ -41,6 +50,7 @@ const MIN_INDEX_TTL_MS = 3_600_000;
 export class RedisSessionStore extends SessionStore {
   private readonly scripts: Record<string, ScriptCommand>;
   private readonly keys: SessionKeys;
+  private readonly graceMs: number;
 
   /** `keyPrefix` must not contain braces (see the options). */
   constructor(
@@ -50,6 +60,7 @@ export class RedisSessionStore extends SessionStore {
   ) {
     super();
     this.keys = new SessionKeys(keyPrefix);
+    this.graceMs = options.expiryGraceMs ?? DEFAULT_EXPIRY_GRACE_MS;
     this.scripts = Object.fromEntries(
       SESSION_SCRIPTS.map((script) => [script.name, this.define(script)]),
     );
@@ -61,6 +72,7 @@ export class RedisSessionStore extends SessionStore {
       clock.nowMs,
       clock.idleTimeoutMs,
       clock.touchIntervalMs,
+      this.graceMs,
     ]);
     if (Array.isArray(reply) && reply[0] === -1) {
       return {
@@ -85,14 +97,14 @@ export class RedisSessionStore extends SessionStore {
         ? [sessionKey]
         : [sessionKey, this.keys.userIndex(address.shard, session.userId)];
     const indexTtlMs = Math.max(
-      session.absoluteExpiresAt - session.lastSeenAt,
-      options.ttlMs,
+      session.absoluteExpiresAt - session.lastSeenAt + this.graceMs,
+      options.ttlMs + this.graceMs,
       MIN_INDEX_TTL_MS,
     );
     const reply = await this.run('nestSessionCreate', session.userId !== null, [
       keys.length,
       ...keys,
-      options.ttlMs,
+      options.ttlMs + this.graceMs,
       indexTtlMs,
       address.digest,
       session.publicId,

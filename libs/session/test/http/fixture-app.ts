@@ -1,9 +1,12 @@
 import {
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   Module,
+  NotFoundException,
+  Param,
   Post,
   Put,
   type DynamicModule,
@@ -14,6 +17,8 @@ import type { INestApplication } from '@nestjs/common';
 import {
   CurrentSession,
   Public,
+  RequireElevation,
+  RequireRoles,
   SessionGuard,
   SessionModule,
   SessionService,
@@ -60,14 +65,54 @@ class FixtureController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  async login(@CurrentSession() session: Session<FixtureData>, @Body() body: { userId: string }) {
-    await this.sessions.establish(session, { userId: body.userId });
+  async login(
+    @CurrentSession() session: Session<FixtureData>,
+    @Body() body: { userId: string; roles?: string[] },
+  ) {
+    await this.sessions.establish(session, { userId: body.userId, roles: body.roles });
     return { id: session.id, userId: session.userId, expiresAt: session.expiresAt };
+  }
+
+  @Post('elevate')
+  @HttpCode(200)
+  async elevate(@CurrentSession() session: Session<FixtureData>) {
+    return { elevatedUntil: await this.sessions.elevate(session) };
+  }
+
+  @RequireRoles('admin')
+  @RequireElevation()
+  @Get('admin')
+  admin(@CurrentSession() session: Session<FixtureData>) {
+    return { roles: session.roles };
+  }
+
+  @Get('devices')
+  devices(@CurrentSession() session: Session<FixtureData>) {
+    return this.sessions.list(session.userId!, session);
+  }
+
+  @Delete('devices/:id')
+  @HttpCode(204)
+  async revoke(@CurrentSession() session: Session<FixtureData>, @Param('id') id: string) {
+    if (!(await this.sessions.revoke(session.userId!, id)))
+      throw new NotFoundException('Session not found');
+  }
+
+  @Delete('devices')
+  @HttpCode(200)
+  async revokeOthers(@CurrentSession() session: Session<FixtureData>) {
+    return { revoked: await this.sessions.revokeOthers(session) };
+  }
+
+  @Post('password-changed')
+  @HttpCode(204)
+  async passwordChanged(@CurrentSession() session: Session<FixtureData>): Promise<void> {
+    await this.sessions.credentialsChanged(session);
   }
 
   @Get('me')
   me(@CurrentSession() session: Session<FixtureData>) {
-    return { id: session.id, userId: session.userId, data: session.data };
+    return { id: session.id, userId: session.userId, roles: session.roles, data: session.data };
   }
 
   @Put('data')
