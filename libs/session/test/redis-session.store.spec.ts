@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RedisSessionStore } from 'nest-redis-session';
+import { Redis } from 'ioredis';
+import { RedisSessionStore, SessionStoreUnavailableError } from 'nest-redis-session';
 import { createStoreFixture } from './store-fixture.js';
 
 const MINUTE = 60_000;
@@ -275,5 +276,34 @@ describe('RedisSessionStore expiry grace', () => {
     ).toMatchObject({
       status: 'expired',
     });
+  });
+});
+
+describe('RedisSessionStore error classification', () => {
+  const fixture = createStoreFixture('errors');
+  afterAll(() => fixture.close());
+
+  it('rethrows a Redis error that is not about availability instead of disguising it as 503', async () => {
+    const { address } = fixture.newAddress('wrongtype-user');
+    // The generation lives in the user's index hash; a string there is a bug, not an outage.
+    await fixture.client.set(`${fixture.prefix}{${address.shard}}:i:wrongtype-user`, 'not a hash');
+    const failure = await fixture.store
+      .generation('wrongtype-user')
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(SessionStoreUnavailableError);
+    expect((failure as Error).message).toMatch(/^WRONGTYPE/);
+  });
+
+  it('reports a connection failure as SessionStoreUnavailableError', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    const store = new RedisSessionStore(dead, fixture.prefix);
+    await expect(store.generation('anyone')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+    dead.disconnect();
   });
 });

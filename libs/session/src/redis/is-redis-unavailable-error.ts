@@ -12,6 +12,8 @@ const UNAVAILABLE_MESSAGES = [
   'Cluster isn',
   'None of startup nodes is available',
 ];
+// OOM (maxmemory reached) and BUSY (a long script blocks the server) are capacity problems:
+// retrying later is the right answer for them too.
 const UNAVAILABLE_REPLY_PREFIXES = [
   'CLUSTERDOWN',
   'TRYAGAIN',
@@ -19,6 +21,8 @@ const UNAVAILABLE_REPLY_PREFIXES = [
   'READONLY',
   'MASTERDOWN',
   'NOREPLICAS',
+  'OOM',
+  'BUSY',
 ];
 const UNAVAILABLE_CODES = [
   'ECONNREFUSED',

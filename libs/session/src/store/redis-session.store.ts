@@ -1,5 +1,6 @@
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { SessionRedisClient } from '../redis/create-redis-client.js';
+import { isRedisUnavailableError } from '../redis/is-redis-unavailable-error.js';
 import { SessionKeys } from '../redis/redis-keys.js';
 import { shardOfUser, type SessionAddress } from '../token/session-token.js';
 import { SESSION_SCRIPTS, type SessionScript } from './redis-session.scripts.js';
@@ -222,7 +223,7 @@ export class RedisSessionStore extends SessionStore {
         (await this.client.hget(this.keys.userIndex(shardOfUser(userId), userId), '#g')) ?? '0'
       );
     } catch (error) {
-      throw new SessionStoreUnavailableError({ cause: error });
+      throw unavailableOrBug(error);
     }
   }
 
@@ -238,7 +239,7 @@ export class RedisSessionStore extends SessionStore {
       if (acknowledgement === undefined) return await command(...args);
       return await this.runWithWait(name, args, acknowledgement);
     } catch (error) {
-      throw new SessionStoreUnavailableError({ cause: error });
+      throw unavailableOrBug(error);
     }
   }
 
@@ -261,9 +262,9 @@ export class RedisSessionStore extends SessionStore {
     if (!script || script[0]) throw script?.[0] ?? new Error('pipeline returned nothing');
     if (!wait || wait[0]) throw wait?.[0] ?? new Error('WAIT returned nothing');
     if (Number(wait[1]) < replicas) {
-      throw new Error(
-        `WAIT: ${String(wait[1])} of ${replicas} replicas acknowledged within ${timeoutMs} ms`,
-      );
+      // Not acknowledged means not done: the caller must answer 503, never success.
+      const shortfall = `WAIT: ${String(wait[1])} of ${replicas} replicas acknowledged within ${timeoutMs} ms`;
+      throw new SessionStoreUnavailableError({ cause: new Error(shortfall) });
     }
     return script[1];
   }
@@ -280,4 +281,16 @@ export class RedisSessionStore extends SessionStore {
     const command = client[script.name] as ScriptCommand;
     return (...args) => command.apply(this.client, args);
   }
+}
+
+/**
+ * Connection, timeout and failover errors become SessionStoreUnavailableError (503, retry);
+ * anything else (a CROSSSLOT, a script error) is a bug and is rethrown as is, to be seen and
+ * fixed rather than retried forever.
+ */
+function unavailableOrBug(error: unknown): unknown {
+  if (error instanceof SessionStoreUnavailableError) return error;
+  return isRedisUnavailableError(error)
+    ? new SessionStoreUnavailableError({ cause: error })
+    : error;
 }
