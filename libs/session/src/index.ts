@@ -49,6 +49,7 @@ export type {
   SessionCookieOptions,
   SessionCookieSameSite,
   SessionReplicaAcknowledgement,
+  SessionCsrfOptions,
 } from './options/session-module-options.interface.js';
 export { DEFAULT_SESSION_OPTIONS } from './options/session-defaults.js';
 export { InvalidSessionOptionsError } from './errors/invalid-session-options.error.js';

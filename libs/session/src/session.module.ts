@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { SessionCsrfGuard } from './csrf/session-csrf.guard.js';
 import { SessionEvents } from './events/session-events.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
 import { SessionGuard } from './guards/session.guard.js';
@@ -51,6 +52,7 @@ import { SessionStore } from './store/session-store.js';
     RequestSessionLifecycle,
     SessionService,
     SessionGuard,
+    { provide: APP_GUARD, useClass: SessionCsrfGuard },
     { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
     { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
   ],

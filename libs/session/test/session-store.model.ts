@@ -145,6 +145,8 @@ export class SessionStoreModel extends SessionStore {
     for (const [key, session] of mine) {
       this.sessions.set(key, { ...session, roles: [...change.roles], rotationDue: true });
     }
+    // A login that read the user before this change must not store the old roles.
+    this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
     return Promise.resolve(mine.length);
   }
 

@@ -717,3 +717,58 @@ describe('per-user session index of RedisSessionStore on a real redis-server', (
     });
   });
 });
+
+describe('rotation with a forward (scheduled rotations)', () => {
+  const fixture = createStoreFixture('forward');
+  afterAll(() => fixture.close());
+  const clock = () => ({ nowMs: Date.now(), idleTimeoutMs: 600_000, touchIntervalMs: 60_000 });
+
+  it('lets reads and saves of the old address follow to the new one, briefly, and never rotate twice', async () => {
+    const { store, client, newAddress, storedSession, createOptions } = fixture;
+    const from = newAddress('fwd-user');
+    const to = newAddress('fwd-user');
+    const session = storedSession('fwd-user', Date.now(), 3_600_000);
+    await store.create(from.address, session, createOptions(600_000));
+    expect(await store.rotate(from.address, to.address, { forwardOldMs: 10_000 })).toBe(true);
+
+    const viaOld = await store.read(from.address, clock());
+    expect(viaOld).toMatchObject({ status: 'found', forwardedTo: to.address.digest });
+    expect(viaOld.status === 'found' && viaOld.session.publicId).toBe(session.publicId);
+    expect(await store.save(from.address, { set: { k: '"v"' }, unset: [] })).toBe(true);
+    const viaNew = await store.read(to.address, clock());
+    expect(viaNew.status === 'found' && viaNew.session.data).toEqual({ k: '"v"' });
+    expect(viaNew.status === 'found' && 'forwardedTo' in viaNew).toBe(false);
+
+    // A second rotation from the forward must fail: exactly one new token.
+    expect(
+      await store.rotate(from.address, newAddress('fwd-user').address, { forwardOldMs: 10_000 }),
+    ).toBe(false);
+    const [forwardKey] = await client.keys(`${fixture.prefix}*:s:${from.address.digest}`);
+    const pttl = await client.pttl(forwardKey!);
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(10_000);
+    expect(await client.hgetall(forwardKey!)).toEqual({ f: to.address.digest });
+  });
+
+  it('leaves nothing to follow once the session is revoked, and no forward without forwardOldMs', async () => {
+    const { store, newAddress, storedSession, createOptions } = fixture;
+    const from = newAddress('fwd-revoked');
+    const to = newAddress('fwd-revoked');
+    const session = storedSession('fwd-revoked', Date.now(), 3_600_000);
+    await store.create(from.address, session, createOptions(600_000));
+    await store.rotate(from.address, to.address, { forwardOldMs: 10_000 });
+    await store.revokeAll('fwd-revoked');
+    expect(await store.read(from.address, clock())).toEqual({ status: 'missing' });
+    expect(await store.save(from.address, { set: { k: '1' }, unset: [] })).toBe(false);
+
+    const a = newAddress('no-forward');
+    const b = newAddress('no-forward');
+    await store.create(
+      a.address,
+      storedSession('no-forward', Date.now(), 3_600_000),
+      createOptions(600_000),
+    );
+    await store.rotate(a.address, b.address);
+    expect(await store.read(a.address, clock())).toEqual({ status: 'missing' });
+  });
+});

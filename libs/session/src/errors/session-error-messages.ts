@@ -7,6 +7,7 @@ export const SessionErrorMessages = {
   revokedDuringLogin: 'Your sessions were revoked while you were logging in: log in again',
   elevationRequired: 'This action needs you to confirm your password first',
   roleRequired: 'You do not have permission for this action',
+  crossSiteRequest: 'Cross-site request refused',
   missingInterceptor:
     '@CurrentSession() found no session on the request: import SessionModule (its interceptor loads the session)',
   notARequestSession: 'This Session object did not come from @CurrentSession()',

@@ -27,6 +27,11 @@ import {
   sessionCookieHeader,
 } from './session-cookie.js';
 
+// A browser sends several requests at once (a page load); when one of them applies a rotation
+// the server scheduled, the others still carry the old cookie. They are served through a
+// forward for this long instead of being logged out.
+const SCHEDULED_ROTATION_FORWARD_MS = 10_000;
+
 // Module-private keys on the request: `req.session` would collide with express-session.
 const LOADING = Symbol('nest-redis-session:loading');
 const LOADED = Symbol('nest-redis-session:loaded');
@@ -103,10 +108,15 @@ export class RequestSessionLifecycle {
     change?: { elevatedUntil?: number },
   ): Promise<boolean> {
     if (session.address === null) return false;
+    const scheduled = reason === 'user-changed';
     const token = generateSessionToken(session.address.shard);
     const address = addressOfToken(token);
-    if (!(await this.store.rotate(session.address, address, change))) {
-      session.detach();
+    const forwardOldMs = scheduled ? SCHEDULED_ROTATION_FORWARD_MS : 0;
+    if (!(await this.store.rotate(session.address, address, { ...change, forwardOldMs }))) {
+      // A scheduled rotation lost to a concurrent request of the same client, whose response
+      // carries the new cookie: leave this response's cookie alone. Otherwise the session is
+      // gone (revoked, or rotated by someone holding the same token).
+      if (!scheduled) session.detach();
       return false;
     }
     session.moveTo(address, token);
@@ -176,7 +186,12 @@ export class RequestSessionLifecycle {
       await this.store.take(address);
       return this.anonymous(client, true);
     }
-    return RequestSession.loaded(result.session, address, data, this.options.idleTimeoutMs, client);
+    // Forwarded: a concurrent request rotated this token a moment ago; use the session where it
+    // lives now and leave the cookie to that request's response.
+    const current = result.forwardedTo
+      ? { shard: address.shard, digest: result.forwardedTo }
+      : address;
+    return RequestSession.loaded(result.session, current, data, this.options.idleTimeoutMs, client);
   }
 
   private anonymous(client: SessionDeviceRecord, clearCookie: boolean): RequestSession {

@@ -64,6 +64,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
       options.replicaAcknowledgement,
       commandTimeoutMs,
     ),
+    csrf: resolveCsrf(options.csrf),
     elevationMs:
       positiveInteger('elevationSeconds', options.elevationSeconds ?? defaults.elevationSeconds) *
       1000,
@@ -133,6 +134,25 @@ function validateRedis(redis: SessionRedisOption | undefined): SessionRedisOptio
     );
   }
   return redis;
+}
+
+function resolveCsrf(csrf: SessionModuleOptions['csrf']): ResolvedSessionOptions['csrf'] {
+  const enabled = csrf?.enabled ?? true;
+  if (typeof enabled !== 'boolean') {
+    throw new InvalidSessionOptionsError('csrf.enabled', enabled, 'true or false');
+  }
+  const trustedOrigins = csrf?.trustedOrigins ?? [];
+  for (const origin of trustedOrigins) {
+    // Origins are compared as exact strings, as browsers send them: scheme://host[:port].
+    if (typeof origin !== 'string' || !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new InvalidSessionOptionsError(
+        'csrf.trustedOrigins',
+        origin,
+        'origins like "https://app.example.com" (scheme, host, optional port; no path)',
+      );
+    }
+  }
+  return { enabled, trustedOrigins: [...trustedOrigins] };
 }
 
 function resolveReplicaAcknowledgement(

@@ -24,5 +24,6 @@ export interface ResolvedSessionOptions {
   /** `undefined` when unlimited. */
   readonly sessionLimit: SessionLimit | undefined;
   readonly elevationMs: number;
+  readonly csrf: { readonly enabled: boolean; readonly trustedOrigins: readonly string[] };
   readonly replicaAcknowledgement: SessionReplicaAcknowledgement | undefined;
 }

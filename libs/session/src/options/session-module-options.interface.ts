@@ -38,6 +38,18 @@ export type SessionRedisOption =
   | SessionRedisSentinelOption
   | SessionRedisClusterOption;
 
+/** See `SessionModuleOptions.csrf`. */
+export interface SessionCsrfOptions {
+  /** @default true */
+  enabled?: boolean;
+  /**
+   * Origins (`https://app.example.com`) allowed to send unsafe requests besides the app's own,
+   * e.g. a sibling subdomain that posts to this app.
+   * @default []
+   */
+  trustedOrigins?: string[];
+}
+
 /** See `SessionModuleOptions.replicaAcknowledgement`. */
 export interface SessionReplicaAcknowledgement {
   replicas: number;
@@ -123,6 +135,11 @@ export interface SessionModuleOptions {
    * @default 300
    */
   elevationSeconds?: number;
+  /**
+   * Cross-site request defence for unsafe methods on requests that carry the session cookie:
+   * `Sec-Fetch-Site: cross-site` or `same-site`, or a foreign `Origin`, get 403. On by default.
+   */
+  csrf?: SessionCsrfOptions;
   /**
    * Wait until this many replicas acknowledged each login, rotation and revocation (Redis
    * `WAIT`, sent in the same round trip) before reporting it done. With asynchronous

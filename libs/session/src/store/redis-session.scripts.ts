@@ -28,24 +28,43 @@ local function live(key, now, idle)
 end
 `;
 
+// Shared Lua: the key a session address resolves to. A rotated-away key may be a short-lived
+// forward ({f = new digest}, see the rotate script): follow it to the sibling key it names.
+const RESOLVE_FORWARD_LUA = `
+local function resolve(key, prefix)
+  if redis.call('HEXISTS', key, 'p') == 1 then return key, nil end
+  local target = redis.call('HGET', key, 'f')
+  if target and redis.call('HEXISTS', prefix .. target, 'p') == 1 then return prefix .. target, target end
+  return nil, nil
+end
+`;
+
 /**
  * Read + expiry check + due touch in one round trip. Timestamps in the hash are the truth;
  * the key TTL (the deadline plus a grace period) only frees memory, so expiry is exact to the
  * millisecond on every instance, and a read within the grace period can tell "expired" from
  * "never existed".
- * Replies 0 (missing), {-1, public id, user id} (expired, now deleted) or the HGETALL list.
- * KEYS[1] session. ARGV: now ms, idle timeout ms, touch interval ms, grace ms.
+ * Replies 0 (missing), {-1, public id, user id} (expired, now deleted), the HGETALL list, or
+ * {-2, new digest, HGETALL list} when the token was rotated away moments ago (forwarded).
+ * KEYS[1] session. ARGV: now ms, idle timeout ms, touch interval ms, grace ms, key prefix.
  */
 export const readSessionScript: SessionScript = {
   name: 'nestSessionRead',
   numberOfKeys: 1,
-  lua: `
-local fields = redis.pcall('HGETALL', KEYS[1])
-if type(fields) ~= 'table' or fields.err then
+  lua:
+    RESOLVE_FORWARD_LUA +
+    `
+local probe = redis.pcall('HEXISTS', KEYS[1], 'p')
+if type(probe) == 'table' and probe.err then
   redis.call('DEL', KEYS[1])
   return 0
 end
-if #fields == 0 then return 0 end
+local key, forwardedTo = resolve(KEYS[1], ARGV[5])
+if not key then
+  if redis.call('HEXISTS', KEYS[1], 'f') == 0 then redis.call('DEL', KEYS[1]) end
+  return 0
+end
+local fields = redis.call('HGETALL', key)
 local now, idle, interval = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local lastSeen, absolute, lastSeenAt, publicId, userId
 for i = 1, #fields, 2 do
@@ -56,18 +75,19 @@ for i = 1, #fields, 2 do
   elseif f == 'u' then userId = fields[i + 1] end
 end
 if not lastSeen or not absolute then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', key)
   return 0
 end
 if now >= absolute or now >= lastSeen + idle then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', key)
   return { -1, publicId or '', userId or '' }
 end
 if now - lastSeen >= interval then
-  redis.call('HSET', KEYS[1], 'l', ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], math.min(idle, absolute - now) + tonumber(ARGV[4]))
+  redis.call('HSET', key, 'l', ARGV[1])
+  redis.call('PEXPIRE', key, math.min(idle, absolute - now) + tonumber(ARGV[4]))
   fields[lastSeenAt] = ARGV[1]
 end
+if forwardedTo then return { -2, forwardedTo, fields } end
 return fields
 `,
 };
@@ -132,17 +152,22 @@ return evicted
 
 /**
  * Writes changed data fields only if the session still exists, so a request that finishes
- * after a logout or revocation cannot recreate it.
- * KEYS[1] session. ARGV: number of fields to set, field/value pairs..., fields to delete...
+ * after a logout or revocation cannot recreate it. Follows a forward left by a rotation that a
+ * concurrent request of the same client applied first.
+ * KEYS[1] session. ARGV: key prefix, number of fields to set, field/value pairs..., fields to
+ * delete...
  */
 export const saveSessionScript: SessionScript = {
   name: 'nestSessionSave',
   numberOfKeys: 1,
-  lua: `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local count = tonumber(ARGV[1])
-if count > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 2, 1 + 2 * count)) end
-if #ARGV > 1 + 2 * count then redis.call('HDEL', KEYS[1], unpack(ARGV, 2 + 2 * count)) end
+  lua:
+    RESOLVE_FORWARD_LUA +
+    `
+local key = resolve(KEYS[1], ARGV[1])
+if not key then return 0 end
+local count = tonumber(ARGV[2])
+if count > 0 then redis.call('HSET', key, unpack(ARGV, 3, 2 + 2 * count)) end
+if #ARGV > 2 + 2 * count then redis.call('HDEL', key, unpack(ARGV, 3 + 2 * count)) end
 return 1
 `,
 };
@@ -150,20 +175,28 @@ return 1
 /**
  * Renames a session to a new token digest (keeping its TTL), clears a pending rotation, sets
  * the given fields, and repoints the user's index. Of two concurrent rotations only the first
- * finds the old key: exactly one new token lives.
- * KEYS[1] old session, KEYS[2] new session. ARGV: user index key prefix, new digest, pairs...
+ * finds the old session: exactly one new token lives. With a forward time, the old key stays
+ * that long as {f = new digest}: requests the same client already sent with the old cookie
+ * still find the session. Only used for rotations the server schedules (a roles change by
+ * someone else); a login or step-up never forwards, or a planted token would ride along.
+ * KEYS[1] old session, KEYS[2] new session.
+ * ARGV: user index key prefix, new digest, forward ms (0 = none), field/value pairs...
  */
 export const rotateSessionScript: SessionScript = {
   name: 'nestSessionRotate',
   numberOfKeys: 2,
   lua: `
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'p') == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('RENAME', KEYS[1], KEYS[2])
 redis.call('HDEL', KEYS[2], 'x')
-if #ARGV > 2 then redis.call('HSET', KEYS[2], unpack(ARGV, 3)) end
+if #ARGV > 3 then redis.call('HSET', KEYS[2], unpack(ARGV, 4)) end
 local owner = redis.call('HMGET', KEYS[2], 'u', 'p')
 if owner[1] and owner[2] and redis.call('EXISTS', ARGV[1] .. owner[1]) == 1 then
   redis.call('HSET', ARGV[1] .. owner[1], owner[2], ARGV[2])
+end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('HSET', KEYS[1], 'f', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
 return 1
 `,
@@ -267,7 +300,10 @@ return revoked
 /**
  * Sets fields on every live session of a user and marks each for rotation on its next response:
  * how a change made by someone else (roles granted by an admin) reaches the user's sessions.
- * KEYS[1] user index. ARGV: session key prefix, field/value pairs... Replies the count.
+ * Also moves the user's generation, so a login that read the user before the change is refused
+ * rather than stored with the old roles.
+ * KEYS[1] user index. ARGV: session key prefix, index ttl ms, field/value pairs...
+ * Replies the count.
  */
 export const updateUserSessionsScript: SessionScript = {
   name: 'nestSessionUpdateUser',
@@ -279,13 +315,15 @@ for i = 1, #entries, 2 do
   if entries[i] ~= '#g' then
     local key = ARGV[1] .. entries[i + 1]
     if redis.call('EXISTS', key) == 1 then
-      redis.call('HSET', key, 'x', '1', unpack(ARGV, 2))
+      redis.call('HSET', key, 'x', '1', unpack(ARGV, 3))
       updated = updated + 1
     else
       redis.call('HDEL', KEYS[1], entries[i])
     end
   end
 end
+redis.call('HINCRBY', KEYS[1], '#g', 1)
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return updated
 `,
 };

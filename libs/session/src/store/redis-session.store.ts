@@ -2,7 +2,7 @@ import { SessionStoreUnavailableError } from '../errors/session-store-unavailabl
 import type { SessionRedisClient } from '../redis/create-redis-client.js';
 import { isRedisUnavailableError } from '../redis/is-redis-unavailable-error.js';
 import { SessionKeys } from '../redis/redis-keys.js';
-import { shardOfUser, type SessionAddress } from '../token/session-token.js';
+import { shardOfUser, type SessionAddress, type TokenDigest } from '../token/session-token.js';
 import { SESSION_SCRIPTS, type SessionScript } from './redis-session.scripts.js';
 import {
   SessionField,
@@ -74,17 +74,23 @@ export class RedisSessionStore extends SessionStore {
       clock.idleTimeoutMs,
       clock.touchIntervalMs,
       this.graceMs,
+      this.keys.sessionKeyPrefix(address.shard),
     ]);
-    if (Array.isArray(reply) && reply[0] === -1) {
+    if (!Array.isArray(reply)) return { status: 'missing' };
+    if (reply[0] === -1) {
       return {
         status: 'expired',
         sessionId: String(reply[1]),
         userId: reply[2] ? String(reply[2]) : null,
       };
     }
-    const session = Array.isArray(reply) ? decodeStoredSession(reply) : null;
+    const forwarded = reply[0] === -2;
+    const session = decodeStoredSession(forwarded ? (reply[2] as unknown[]) : reply);
     // A corrupt record (missing fields, wrong type) is no session; the script deleted it.
-    return session === null ? { status: 'missing' } : { status: 'found', session };
+    if (session === null) return { status: 'missing' };
+    return forwarded
+      ? { status: 'found', session, forwardedTo: String(reply[1]) as TokenDigest }
+      : { status: 'found', session };
   }
 
   async create(
@@ -129,6 +135,7 @@ export class RedisSessionStore extends SessionStore {
     const unset = change.unset.map(dataField);
     const reply = await this.run('nestSessionSave', false, [
       this.keys.session(address),
+      this.keys.sessionKeyPrefix(address.shard),
       set.length / 2,
       ...set,
       ...unset,
@@ -139,7 +146,7 @@ export class RedisSessionStore extends SessionStore {
   async rotate(
     from: SessionAddress,
     to: SessionAddress,
-    change?: { readonly elevatedUntil?: number },
+    change?: { readonly elevatedUntil?: number; readonly forwardOldMs?: number },
   ): Promise<boolean> {
     if (from.shard !== to.shard) throw new Error('rotate() needs two addresses of the same shard');
     const fields =
@@ -149,6 +156,7 @@ export class RedisSessionStore extends SessionStore {
       this.keys.session(to),
       this.keys.userIndex(from.shard, ''),
       to.digest,
+      change?.forwardOldMs ?? 0,
       ...fields,
     ]);
     return reply === 1;
@@ -211,6 +219,7 @@ export class RedisSessionStore extends SessionStore {
     const reply = await this.run('nestSessionUpdateUser', false, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
+      MIN_INDEX_TTL_MS,
       SessionField.roles,
       JSON.stringify(change.roles),
     ]);

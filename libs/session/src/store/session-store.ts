@@ -50,13 +50,15 @@ export abstract class SessionStore {
 
   /**
    * Moves a session to a new address atomically, clearing a pending rotation and optionally
-   * elevating it: the old address is dead when this resolves. Resolves `false` when the old
-   * session no longer exists. Both addresses must have the same shard.
+   * elevating it: the old address holds no session when this resolves. With `forwardOldMs`,
+   * reads and saves of the old address follow to the new one for that long (for requests the
+   * client already sent with the old cookie). Resolves `false` when the old session no longer
+   * exists. Both addresses must have the same shard.
    */
   abstract rotate(
     from: SessionAddress,
     to: SessionAddress,
-    change?: { readonly elevatedUntil?: number },
+    change?: { readonly elevatedUntil?: number; readonly forwardOldMs?: number },
   ): Promise<boolean>;
 
   /** Deletes a session atomically and returns what it held, or `null` if it was not there. */
@@ -77,7 +79,10 @@ export abstract class SessionStore {
    */
   abstract revokeAll(userId: string, options?: { readonly except?: string }): Promise<string[]>;
 
-  /** Sets the roles on every live session of the user and marks each for rotation. */
+  /**
+   * Sets the roles on every live session of the user and marks each for rotation; moves the
+   * user's generation, so a login that read the user before this is refused.
+   */
   abstract updateUser(
     userId: string,
     change: { readonly roles: readonly string[] },

@@ -1,3 +1,5 @@
+import type { TokenDigest } from '../token/session-token.js';
+
 /**
  * A session as the store keeps it. Times are epoch milliseconds. `data` holds each top-level key
  * of the application's data as its own JSON string, so a change to one key writes one field.
@@ -63,6 +65,15 @@ export interface SessionClock {
 
 /** Result of a read: found (touched when due), never existed, or expired just now. */
 export type SessionReadResult =
-  | { readonly status: 'found'; readonly session: StoredSession }
+  | {
+      readonly status: 'found';
+      readonly session: StoredSession;
+      /**
+       * Set when the address was rotated away moments ago by a concurrent request of the same
+       * client: the session now lives under this digest, and the client already has (or is
+       * about to get) the new cookie.
+       */
+      readonly forwardedTo?: TokenDigest;
+    }
   | { readonly status: 'missing' }
   | { readonly status: 'expired'; readonly sessionId: string; readonly userId: string | null };

@@ -146,10 +146,33 @@ describe('privileges, devices and events through SessionService', () => {
       const rotated = tokenOf(res);
       expect(rotated).toBeDefined();
       expect(rotated).not.toBe(cookie);
-      await http().get('/me').set('Cookie', cookie).expect(401);
+      // The old cookie only forwards, briefly, for requests the browser already sent with it.
+      const forwarded = await http().get('/me').set('Cookie', cookie).expect(200);
+      expect(tokenOf(forwarded)).toBeUndefined();
       const again = await http().get('/me').set('Cookie', rotated!).expect(200);
       expect(tokenOf(again)).toBeUndefined(); // rotated once, not on every request
     }
+  });
+
+  it('keeps the session for requests a browser sent together right after a roles change', async () => {
+    const cookie = await login('page-loader', CHROME_WINDOWS, ['user']);
+    await app.get(SessionService).updateUser('page-loader', { roles: ['user', 'editor'] });
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => http().get('/me').set('Cookie', cookie)),
+    );
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    for (const res of responses) expect(res.body.roles).toEqual(['user', 'editor']);
+    const setCookies = responses.flatMap(
+      (r) => (r.headers['set-cookie'] as unknown as string[] | undefined) ?? [],
+    );
+    expect(setCookies.filter((line) => line.startsWith('sid=;'))).toEqual([]);
+    expect(setCookies).toHaveLength(1);
+    const fresh = setCookies[0]!.split(';')[0]!;
+    // The old token is only a short forward now, and the new one is the session.
+    await http().get('/me').set('Cookie', cookie).expect(200);
+    const again = await http().get('/me').set('Cookie', fresh).expect(200);
+    expect(again.body.id).toBe(responses[0]!.body.id);
+    expect(tokenOf(again)).toBeUndefined();
   });
 
   it('after a password change: new token here, every other device signed out', async () => {

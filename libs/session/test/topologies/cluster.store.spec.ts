@@ -303,7 +303,7 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
           expect(await succeeds('take', store.take(fourth.address))).toBeNull();
           expect(await listedIds(userId)).toEqual([second.session.publicId]);
 
-          // revokeAll except one, then all; each moves the generation.
+          // updateUser above, then revokeAll except one, then all: each moves the generation.
           const extra = await create(userId);
           expect(
             sorted(
@@ -319,14 +319,14 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
           ]);
           expect(await listedIds(userId)).toEqual([]);
           expect(await succeeds('generation', store.generation(userId))).toBe(
-            String(generation + 3),
+            String(generation + 4),
           );
 
           // A login that read an old generation is refused; one with the current one goes in.
           expect(
-            (await create(userId, { expectedGeneration: String(generation + 2) })).result,
+            (await create(userId, { expectedGeneration: String(generation + 3) })).result,
           ).toEqual({ status: 'revoked-meanwhile' });
-          const current = await create(userId, { expectedGeneration: String(generation + 3) });
+          const current = await create(userId, { expectedGeneration: String(generation + 4) });
           expect(current.result.status).toBe('created');
           expect(await listedIds(userId)).toEqual([current.session.publicId]);
         }),
