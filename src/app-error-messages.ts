@@ -3,5 +3,7 @@ export const AppErrorMessages = {
   invalidCredentials: 'Invalid email or password',
   emailTaken: 'Email already registered',
   userGone: 'Authentication required',
+  sessionNotFound: 'Session not found',
+  userNotFound: 'User not found',
   redisUnreachable: 'Redis is unreachable',
 } as const;

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { SessionGuard, SessionModule } from 'nest-redis-session';
+import { AccountModule } from './account/account.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/app-config.module.js';
@@ -23,6 +25,8 @@ export class AppModule {
         }),
         AuthModule,
         MeModule,
+        AccountModule,
+        AdminModule,
         HealthModule,
       ],
       providers: [

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
+import { CredentialsService } from './credentials.service.js';
 import { LocalStrategy } from './local.strategy.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SignupService } from './signup.service.js';
@@ -9,6 +10,6 @@ import { SignupService } from './signup.service.js';
 @Module({
   imports: [PassportModule, UsersModule],
   controllers: [AuthController],
-  providers: [LocalStrategy, PasswordHasher, SignupService],
+  providers: [CredentialsService, LocalStrategy, PasswordHasher, SignupService],
 })
 export class AuthModule {}

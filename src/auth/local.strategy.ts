@@ -1,12 +1,13 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
+import { SessionService } from 'nest-redis-session';
 import { Strategy } from 'passport-local';
 import { AppErrorMessages } from '../app-error-messages.js';
 import { normalizeEmail } from '../users/normalize-email.js';
-import type { User } from '../users/user.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { readLoginCredentials } from './dto/login-credentials.js';
+import type { LoginResult } from './login-result.js';
 import { PasswordHasher } from './password-hasher.js';
 
 /** Email + password login. Unknown email and wrong password fail alike, in body and in time. */
@@ -15,18 +16,25 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionService,
   ) {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
 
   // passport-local falls back to the query string when a body field is missing; credentials
   // are read from the body only, so they never have to appear in a URL (and in access logs).
-  async validate(request: Request): Promise<User> {
+  async validate(request: Request): Promise<LoginResult> {
     const credentials = readLoginCredentials(request.body);
     if (credentials === null) throw invalidCredentials();
 
-    const user = await this.users.findByEmail(normalizeEmail(credentials.email));
-    if (user === null) {
+    const id = await this.users.findIdByEmail(normalizeEmail(credentials.email));
+    // The generation is read before the user's hash. A password change stores the new hash and
+    // only then bumps the generation (credentialsChanged), so a login that still reads the old
+    // hash also holds the old generation, and establish() refuses it; so does an admin's
+    // logout-everywhere that runs while argon2 verifies.
+    const generation = id === null ? null : await this.sessions.generation(id);
+    const user = id === null ? null : await this.users.findById(id);
+    if (user === null || generation === null) {
       await this.hasher.verifyNothing(credentials.password);
       throw invalidCredentials();
     }
@@ -35,10 +43,13 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
       const passwordHash = await this.hasher.hash(credentials.password);
-      await this.users.updatePasswordHash(user.id, passwordHash);
-      return { ...user, passwordHash };
+      // A password changed during this login must not be overwritten with the old one.
+      if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, passwordHash))) {
+        throw invalidCredentials();
+      }
+      return { user: { ...user, passwordHash }, generation };
     }
-    return user;
+    return { user, generation };
   }
 }
 

@@ -23,6 +23,12 @@ describe('user record', () => {
     expect(fromUserRecord(record)).toEqual(user);
   });
 
+  it('reads roles granted by an admin, beyond user and admin', () => {
+    const record = { ...toUserRecord(user), roles: '["user","auditor","billing-ops"]' };
+
+    expect(fromUserRecord(record)?.roles).toEqual(['user', 'auditor', 'billing-ops']);
+  });
+
   it('reads a missing hash (HGETALL of an absent key) as no user', () => {
     expect(fromUserRecord({})).toBeNull();
   });
@@ -31,7 +37,8 @@ describe('user record', () => {
     ['a missing field', { passwordHash: undefined }],
     ['roles that are not JSON', { roles: 'user' }],
     ['roles that are not an array', { roles: '{"0":"user"}' }],
-    ['an unknown role', { roles: '["user","root"]' }],
+    ['a role that is not a short lowercase identifier', { roles: '["user","Root Admin"]' }],
+    ['roles without "user"', { roles: '["admin"]' }],
     ['a bad date', { createdAt: 'yesterday' }],
   ])('reads a record with %s as no user', (_case, change) => {
     const record = { ...toUserRecord(user), ...change } as Record<string, string>;

@@ -1,6 +1,4 @@
-import type { Role, User } from './user.js';
-
-const ROLES: readonly Role[] = ['user', 'admin'];
+import { BASE_ROLE, ROLE_PATTERN, type Role, type User } from './user.js';
 
 /** The fields of a user's Redis hash. */
 export function toUserRecord(user: User): Record<string, string> {
@@ -35,9 +33,9 @@ function parseRoles(raw: string | undefined): Role[] | null {
     return null;
   }
   if (!Array.isArray(value) || !value.every(isRole)) return null;
-  return value;
+  return value.includes(BASE_ROLE) ? value : null;
 }
 
 function isRole(value: unknown): value is Role {
-  return ROLES.some((role) => role === value);
+  return typeof value === 'string' && ROLE_PATTERN.test(value);
 }

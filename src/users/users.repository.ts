@@ -11,6 +11,24 @@ import type { Role, User } from './user.js';
 import { UserKeys } from './user-keys.js';
 import { fromUserRecord, toUserRecord } from './user-record.js';
 
+// Each script touches one key, so it runs unchanged on Redis Cluster.
+
+// A compare-and-set: a plain HSET after an HGET would let a concurrent writer slip in between.
+// KEYS[1] user hash. ARGV: field, expected value, new value. Replies 1 when written.
+const REPLACE_FIELD_IF_UNCHANGED = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`;
+
+// HSET alone would create a hash holding only this field for an unknown id.
+// KEYS[1] user hash. ARGV: field, value. Replies 1 when written.
+const SET_FIELD_IF_EXISTS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
+
 /** What it takes to create a user; the email must already be normalised. */
 export interface NewUser {
   email: string;
@@ -55,13 +73,37 @@ export class UsersRepository {
     return fromUserRecord(record);
   }
 
-  async findByEmail(normalizedEmail: string): Promise<User | null> {
-    const id = await this.call(() => this.redis.get(this.keys.emailIndex(normalizedEmail)));
-    return id === null ? null : this.findById(id);
+  /** The id the email index points to; the user's hash is not read. */
+  findIdByEmail(normalizedEmail: string): Promise<string | null> {
+    return this.call(() => this.redis.get(this.keys.emailIndex(normalizedEmail)));
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.call(() => this.redis.hset(this.keys.user(id), 'passwordHash', passwordHash));
+  /**
+   * Stores `next` as the user's password hash if the stored one is still `expected` (the hash
+   * the caller verified a password against). `false` when it changed meanwhile: of two
+   * concurrent password changes, or a change and a login's rehash, the later writer must not
+   * silently overwrite the earlier one.
+   */
+  async replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    const reply = await this.call(() =>
+      this.redis.eval(
+        REPLACE_FIELD_IF_UNCHANGED,
+        1,
+        this.keys.user(id),
+        'passwordHash',
+        expected,
+        next,
+      ),
+    );
+    return reply === 1;
+  }
+
+  /** Stores the user's roles; `false` when there is no such user. */
+  async setRoles(id: string, roles: readonly Role[]): Promise<boolean> {
+    const reply = await this.call(() =>
+      this.redis.eval(SET_FIELD_IF_EXISTS, 1, this.keys.user(id), 'roles', JSON.stringify(roles)),
+    );
+    return reply === 1;
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {

@@ -24,6 +24,21 @@ export async function signUp(
   return response.body as SignedUpUser;
 }
 
+/** What a successful login hands back: the cookie's token and the public session id. */
+export interface LoggedInSession {
+  token: string;
+  sessionId: string;
+}
+
+export interface LogInOptions {
+  password?: string;
+  /** Sent as the request's Cookie header. */
+  cookie?: string;
+  cookieName?: SessionCookieName;
+  /** Sent as the request's User-Agent header: the "device" the session is listed as. */
+  userAgent?: string;
+}
+
 /**
  * Logs in and returns the session token from Set-Cookie; fails the test unless it answers 200
  * with a session cookie. `cookie` is sent as the request's Cookie header when given.
@@ -31,16 +46,27 @@ export async function signUp(
 export async function logIn(
   server: Server,
   email: string,
-  options: { password?: string; cookie?: string; cookieName?: SessionCookieName } = {},
+  options: LogInOptions = {},
 ): Promise<string> {
+  return (await logInSession(server, email, options)).token;
+}
+
+/** Like `logIn`, and also returns the public session id from the response body. */
+export async function logInSession(
+  server: Server,
+  email: string,
+  options: LogInOptions = {},
+): Promise<LoggedInSession> {
   const call = request(server)
     .post('/auth/login')
     .send({ email, password: options.password ?? TEST_PASSWORD });
   if (options.cookie !== undefined) call.set('Cookie', options.cookie);
+  if (options.userAgent !== undefined) call.set('User-Agent', options.userAgent);
   const response = await call;
   const cookie = findSessionCookie(response, options.cookieName ?? 'sid');
   if (response.status !== 200 || cookie === undefined || cookie.value === '') {
     throw new Error(`login of ${email} answered ${response.status} without a session cookie`);
   }
-  return cookie.value;
+  const { session } = response.body as { session: { id: string } };
+  return { token: cookie.value, sessionId: session.id };
 }

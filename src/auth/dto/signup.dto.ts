@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length } from 'class-validator';
+import { IsEmail } from 'class-validator';
 import { normalizeEmail } from '../../users/normalize-email.js';
+import { IsAcceptablePassword } from './is-acceptable-password.decorator.js';
 
 /** Body of `POST /auth/signup`. Unknown fields (such as `roles`) are stripped by the pipe. */
 export class SignupDto {
@@ -11,7 +12,6 @@ export class SignupDto {
   @IsEmail({}, { message: 'email must be an email address' })
   email!: string;
 
-  @IsString()
-  @Length(8, 256, { message: 'password must be from 8 to 256 characters long' })
+  @IsAcceptablePassword()
   password!: string;
 }
