@@ -55,4 +55,5 @@ export { DEFAULT_SESSION_OPTIONS } from './options/session-defaults.js';
 export { InvalidSessionOptionsError } from './errors/invalid-session-options.error.js';
 export { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 export { SessionDataError } from './errors/session-data.error.js';
+export { SessionDataTooLargeError } from './errors/session-data-too-large.error.js';
 export { SessionLimitReachedError } from './errors/session-limit-reached.error.js';

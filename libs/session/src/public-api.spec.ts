@@ -55,6 +55,7 @@ describe('public barrel (index.ts)', () => {
       'SESSION_MODULE_OPTIONS_TYPE',
       'SESSION_REDIS_CLIENT',
       'SessionDataError',
+      'SessionDataTooLargeError',
       'SessionEvents',
       'SessionGuard',
       'SessionLimitReachedError',

@@ -47,7 +47,7 @@ export class SessionService {
     const carriesData = current.userId === null || current.userId === principal.userId;
     const data = carriesData ? current.data : {};
     // Serialise first: a value that cannot be stored fails here, before anything is deleted.
-    const serialized = serializeSessionData(data);
+    const serialized = serializeSessionData(data, this.lifecycle.maxDataBytes);
     if (current.address !== null) {
       await this.store.take(current.address);
       current.detach();

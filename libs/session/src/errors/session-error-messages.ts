@@ -15,6 +15,8 @@ export const SessionErrorMessages = {
     'userId must be a non-empty string of at most 256 characters without control characters',
   unserializableValue: (key: string, reason: string) =>
     `Session data key "${key}" cannot be stored as JSON: ${reason}`,
+  dataTooLarge: (bytes: number, maxBytes: number) =>
+    `Session data would take ${bytes} bytes, more than the ${maxBytes} allowed; nothing was saved`,
   invalidOption: (option: string, received: unknown, expected: string) =>
     `Invalid SessionModule option "${option}": received ${describe(received)}, expected ${expected}`,
 } as const;

@@ -70,7 +70,7 @@ export class RequestSessionLifecycle {
   }
 
   async commit(session: RequestSession, response: HttpResponseLike): Promise<void> {
-    const change = diffSessionData(session.data, session.snapshot);
+    const change = diffSessionData(session.data, session.snapshot, this.options.maxDataBytes);
     if (change !== null && session.address !== null) {
       if (await this.store.save(session.address, change)) {
         session.markSaved(applySessionDataChange(session.snapshot, change));
@@ -149,6 +149,11 @@ export class RequestSessionLifecycle {
       rotationDue: false,
       data,
     };
+  }
+
+  /** The largest serialised data a session may hold. */
+  get maxDataBytes(): number {
+    return this.options.maxDataBytes;
   }
 
   /** How a new session is created: its first TTL, the clock, and the per-user limit. */

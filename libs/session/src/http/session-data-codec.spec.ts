@@ -1,4 +1,5 @@
 import { SessionDataError } from '../errors/session-data.error.js';
+import { SessionDataTooLargeError } from '../errors/session-data-too-large.error.js';
 import {
   applySessionDataChange,
   diffSessionData,
@@ -217,5 +218,40 @@ describe('diffSessionData with a key named __proto__', () => {
     expect(change).not.toBeNull();
     expect(Object.keys(change!.set)).toEqual(['__proto__']);
     expect(change!.set['__proto__']).toBe('2');
+  });
+});
+
+describe('serializeSessionData strictness and size', () => {
+  it.each([
+    ['a nested function', { profile: { greet: () => 'hi' } }],
+    ['a function in an array', { list: [1, () => 2] }],
+    ['a nested symbol', { tag: { s: Symbol('x') } }],
+    ['NaN', { score: Number.NaN }],
+    ['Infinity nested', { stats: { max: Number.POSITIVE_INFINITY } }],
+  ])('refuses %s instead of dropping or changing it', (_, data) => {
+    expect(() => serializeSessionData(data)).toThrow(SessionDataError);
+  });
+
+  it('counts keys and values in bytes (UTF-8) against the limit', () => {
+    const data = { k: 'é'.repeat(10) }; // "k" + '"' + 20 bytes + '"' = 23 bytes
+    expect(() => serializeSessionData(data, 23)).not.toThrow();
+    expect(() => serializeSessionData(data, 22)).toThrow(SessionDataTooLargeError);
+  });
+
+  it('reports the size and the limit in the error', () => {
+    const failure = (() => {
+      try {
+        serializeSessionData({ big: 'x'.repeat(100) }, 50);
+      } catch (error) {
+        return error as SessionDataTooLargeError;
+      }
+      throw new Error('expected a SessionDataTooLargeError');
+    })();
+    expect(failure.getStatus()).toBe(413);
+    expect(failure.bytes).toBe(105);
+    expect(failure.maxBytes).toBe(50);
+    expect(failure.message).toBe(
+      'Session data would take 105 bytes, more than the 50 allowed; nothing was saved',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { SessionDataError } from '../errors/session-data.error.js';
+import { SessionDataTooLargeError } from '../errors/session-data-too-large.error.js';
 import type { SessionDataChange } from '../store/stored-session.js';
 
 /** Stored JSON fields into the plain object the handler sees; `null` if any field is corrupt. */
@@ -24,13 +25,21 @@ export function parseSessionData(
   return data;
 }
 
-/** Serialises every top-level key; throws SessionDataError for values JSON cannot hold. */
-export function serializeSessionData(data: object): Record<string, string> {
+/**
+ * Serialises every top-level key. Throws SessionDataError for values JSON cannot hold, and
+ * SessionDataTooLargeError when keys and values together exceed `maxBytes`: nothing is ever
+ * truncated or dropped in silence.
+ */
+export function serializeSessionData(data: object, maxBytes = Infinity): Record<string, string> {
   const serialized = Object.create(null) as Record<string, string>;
+  let bytes = 0;
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined) continue;
-    serialized[key] = serializeValue(key, value);
+    const json = serializeValue(key, value);
+    serialized[key] = json;
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
   }
+  if (bytes > maxBytes) throw new SessionDataTooLargeError(bytes, maxBytes);
   return serialized;
 }
 
@@ -38,8 +47,9 @@ export function serializeSessionData(data: object): Record<string, string> {
 export function diffSessionData(
   data: object,
   snapshot: Readonly<Record<string, string>>,
+  maxBytes = Infinity,
 ): SessionDataChange | null {
-  const current = serializeSessionData(data);
+  const current = serializeSessionData(data, maxBytes);
   // Null prototype: a data key named "__proto__" must be recorded, not hit the prototype setter.
   const set = Object.create(null) as Record<string, string>;
   const unset: string[] = [];
@@ -52,10 +62,22 @@ export function diffSessionData(
   return Object.keys(set).length === 0 && unset.length === 0 ? null : { set, unset };
 }
 
+// JSON.stringify turns a nested function or symbol into nothing (or null in an array) and NaN
+// into null: data would change on the way to Redis without anyone noticing.
+function strictReplacer(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new TypeError(`a ${typeof value} is not JSON`);
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new TypeError(`${value} is not JSON`);
+  }
+  return value;
+}
+
 function serializeValue(key: string, value: unknown): string {
   let json: string | undefined;
   try {
-    json = JSON.stringify(value);
+    json = JSON.stringify(value, strictReplacer);
   } catch (error) {
     throw new SessionDataError(key, error instanceof Error ? error.message : 'not serialisable', {
       cause: error,

@@ -43,6 +43,7 @@ describe('resolveSessionOptions defaults', () => {
       sessionLimit: { maxSessions: 100, policy: 'evict-least-recently-used' },
       elevationMs: 300_000,
       csrf: { enabled: true, trustedOrigins: [] },
+      maxDataBytes: 16_384,
     });
   });
 

@@ -65,6 +65,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
       commandTimeoutMs,
     ),
     csrf: resolveCsrf(options.csrf),
+    maxDataBytes: positiveInteger('maxDataBytes', options.maxDataBytes ?? defaults.maxDataBytes),
     elevationMs:
       positiveInteger('elevationSeconds', options.elevationSeconds ?? defaults.elevationSeconds) *
       1000,

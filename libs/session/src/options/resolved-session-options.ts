@@ -24,6 +24,7 @@ export interface ResolvedSessionOptions {
   /** `undefined` when unlimited. */
   readonly sessionLimit: SessionLimit | undefined;
   readonly elevationMs: number;
+  readonly maxDataBytes: number;
   readonly csrf: { readonly enabled: boolean; readonly trustedOrigins: readonly string[] };
   readonly replicaAcknowledgement: SessionReplicaAcknowledgement | undefined;
 }

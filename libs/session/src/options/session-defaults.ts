@@ -10,4 +10,5 @@ export const DEFAULT_SESSION_OPTIONS = {
   maxSessionsPerUser: 100,
   sessionLimitPolicy: 'evict-least-recently-used',
   elevationSeconds: 300,
+  maxDataBytes: 16_384,
 } as const;

@@ -136,6 +136,13 @@ export interface SessionModuleOptions {
    */
   elevationSeconds?: number;
   /**
+   * Most bytes the serialised `session.data` (keys and JSON values) may take. Beyond it the
+   * save fails with `SessionDataTooLargeError` (413) and nothing is written; it bounds Redis
+   * memory per session and the cost of every read.
+   * @default 16384
+   */
+  maxDataBytes?: number;
+  /**
    * Cross-site request defence for unsafe methods on requests that carry the session cookie:
    * `Sec-Fetch-Site: cross-site` or `same-site`, or a foreign `Origin`, get 403. On by default.
    */

@@ -208,6 +208,40 @@ describe.each([
   });
 });
 
+describe('SessionModule session data limits', () => {
+  it('answers 413 when the data would exceed maxDataBytes, and writes nothing', async () => {
+    const server = await startRedisServer();
+    const app = await createFixtureApp(registerSync, {
+      redis: { url: server.url },
+      cookie: { secure: false },
+      maxDataBytes: 200,
+    });
+    try {
+      const http = () => request(app.getHttpServer());
+      const login = await http().post('/login').send({ userId: 'hoarder' }).expect(200);
+      const cookie = `${COOKIE}=${sessionCookie(login)}`;
+      await http().put('/data').set('Cookie', cookie).send({ small: 'ok' }).expect(200);
+      const res = await http()
+        .put('/data')
+        .set('Cookie', cookie)
+        .send({ big: 'x'.repeat(300) })
+        .expect(413);
+      expect(res.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: expect.stringMatching(
+          /^Session data would take \d+ bytes, more than the 200 allowed/,
+        ) as unknown,
+      });
+      const me = await http().get('/me').set('Cookie', cookie).expect(200);
+      expect(me.body.data).toEqual({ small: 'ok' });
+    } finally {
+      await app.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('SessionModule when Redis is down', () => {
   it('answers 503 with Retry-After fast, serves routes that need no session, and recovers', async () => {
     const server = await startRedisServer();
