@@ -19,6 +19,7 @@ export type {
   SessionEventBase,
   SessionRotationReason,
   SessionRevocationReason,
+  SessionLookupOutcome,
 } from './events/session-events.js';
 export { SessionStore } from './store/session-store.js';
 export { RedisSessionStore } from './store/redis-session.store.js';

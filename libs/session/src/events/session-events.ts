@@ -17,8 +17,16 @@ export type SessionRotationReason =
 export type SessionRevocationReason =
   'revoked' | 'revoked-others' | 'revoked-all' | 'session-limit';
 
+/** What a session lookup found. `no-cookie` and `malformed` cost no Redis call. */
+export type SessionLookupOutcome =
+  'found' | 'missing' | 'expired' | 'malformed' | 'no-cookie' | 'unavailable';
+
 /** Every event and its payload. @publicApi */
 export interface SessionEventMap {
+  /** Every request whose session was loaded: for a latency histogram and hit/miss counters. */
+  lookup: { readonly outcome: SessionLookupOutcome; readonly durationMs: number };
+  /** Redis could not serve a request's session (the request got 503). */
+  'store-unavailable': { readonly at: Date; readonly reason: string };
   created: SessionEventBase & {
     readonly ip: string;
     readonly userAgent: string;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SessionEvents } from '../events/session-events.js';
+import { SessionEvents, type SessionLookupOutcome } from '../events/session-events.js';
+import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { ResolvedSessionOptions } from '../options/resolved-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
 import { SessionStore } from '../store/session-store.js';
@@ -65,7 +66,7 @@ export class RequestSessionLifecycle {
 
   load(request: HttpRequestLike): Promise<RequestSession> {
     const req = request as RequestWithSession;
-    req[LOADING] ??= this.resolve(request).then((session) => (req[LOADED] = session));
+    req[LOADING] ??= this.timedResolve(request).then((session) => (req[LOADED] = session));
     return req[LOADING];
   }
 
@@ -84,9 +85,12 @@ export class RequestSessionLifecycle {
     this.writeCookie(session, response);
   }
 
-  /** Adds `Retry-After` to the response when `error` is a store failure. */
+  /** Adds `Retry-After` to the response when `error` is a store failure, and reports it. */
   markRetryAfter(error: unknown, response: HttpResponseLike): void {
+    if (!(error instanceof SessionStoreUnavailableError)) return;
     markRetryAfter(error, response, this.options.retryAfterSeconds);
+    const cause = error.cause instanceof Error ? error.cause.message : error.message;
+    this.events.emit('store-unavailable', { at: new Date(), reason: cause });
   }
 
   writeCookie(session: RequestSession, response: HttpResponseLike): void {
@@ -166,17 +170,38 @@ export class RequestSessionLifecycle {
     };
   }
 
-  private async resolve(request: HttpRequestLike): Promise<RequestSession> {
+  // Times every lookup for the `lookup` event (a metrics hook); the outcome rides on `found`.
+  private async timedResolve(request: HttpRequestLike): Promise<RequestSession> {
+    const started = performance.now();
+    const found: { outcome: SessionLookupOutcome } = { outcome: 'unavailable' };
+    try {
+      return await this.resolve(request, found);
+    } finally {
+      this.events.emit('lookup', {
+        outcome: found.outcome,
+        durationMs: performance.now() - started,
+      });
+    }
+  }
+
+  private async resolve(
+    request: HttpRequestLike,
+    found: { outcome: SessionLookupOutcome },
+  ): Promise<RequestSession> {
     const client = clientOf(request);
     const cookie = readSessionCookie(requestHeader(request, 'cookie'), this.options.cookie.name);
     const token = parseSessionToken(cookie.value);
-    if (token === null) return this.anonymous(client, cookie.present);
+    if (token === null) {
+      found.outcome = cookie.present ? 'malformed' : 'no-cookie';
+      return this.anonymous(client, cookie.present);
+    }
     const address = addressOfToken(token);
     const result = await this.store.read(address, {
       nowMs: Date.now(),
       idleTimeoutMs: this.options.idleTimeoutMs,
       touchIntervalMs: this.options.touchIntervalMs,
     });
+    found.outcome = result.status;
     if (result.status === 'expired') {
       this.events.emit('expired-on-read', {
         sessionId: result.sessionId,
@@ -187,6 +212,7 @@ export class RequestSessionLifecycle {
     if (result.status !== 'found') return this.anonymous(client, true);
     const data = parseSessionData(result.session.data);
     if (data === null) {
+      found.outcome = 'missing';
       // Corrupt data is no session: remove it rather than fail every request that carries it.
       await this.store.take(address);
       return this.anonymous(client, true);

@@ -209,4 +209,22 @@ describe('privileges, devices and events through SessionService', () => {
     expect(events.some((e) => e.name === 'rotated' && e.reason === 'elevation')).toBe(true);
     expect(events.some((e) => e.name === 'rotated' && e.reason === 'user-changed')).toBe(true);
   });
+
+  it('reports every lookup with its outcome and duration (a metrics hook)', async () => {
+    const lookups: Array<{ outcome: string; durationMs: number }> = [];
+    const off = app.get(SessionEvents).on('lookup', (e) => lookups.push(e));
+    try {
+      const token = await login('measured');
+      await http().get('/me').set('Cookie', token).expect(200);
+      await http().get('/me').set('Cookie', 'sid=garbage').expect(401);
+      await http()
+        .get('/me')
+        .set('Cookie', `sid=${'B'.repeat(43)}`)
+        .expect(401);
+      expect(lookups.map((l) => l.outcome)).toEqual(['no-cookie', 'found', 'malformed', 'missing']);
+      for (const l of lookups) expect(l.durationMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      off();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { SessionEvents } from 'nest-redis-session';
 import request from 'supertest';
 import { startRedisServer, type RedisServerHandle } from '../../../../test/support/redis-server.js';
 import { createFixtureApp, registerAsync, registerSync } from './fixture-app.js';
