@@ -252,6 +252,10 @@ describe('SessionModule when Redis is down', () => {
       retryAfterSeconds: 2,
     });
     try {
+      const seen: string[] = [];
+      const events = app.get(SessionEvents);
+      events.on('store-unavailable', (e) => seen.push(`unavailable:${e.reason}`));
+      events.on('lookup', (e) => seen.push(`lookup:${e.outcome}`));
       const login = await request(app.getHttpServer())
         .post('/login')
         .send({ userId: 'outage' })
@@ -268,6 +272,9 @@ describe('SessionModule when Redis is down', () => {
         message: 'Session store is unavailable; retry shortly',
       });
       expect(Date.now() - started).toBeLessThan(1000);
+      expect(seen).toContain('lookup:no-cookie'); // the login
+      expect(seen).toContain('lookup:unavailable');
+      expect(seen.some((entry) => entry.startsWith('unavailable:'))).toBe(true);
       await request(app.getHttpServer())
         .get('/no-session-needed')
         .set('Cookie', cookie)
