@@ -1,9 +1,25 @@
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { SessionRedisClient } from '../redis/create-redis-client.js';
-import { isRedisUnavailableError } from '../redis/is-redis-unavailable-error.js';
 import { SessionKeys } from '../redis/redis-keys.js';
 import { shardOfUser, type SessionAddress, type TokenDigest } from '../token/session-token.js';
-import { SESSION_SCRIPTS, type SessionScript } from './redis-session.scripts.js';
+import {
+  RedisScriptRunner,
+  type ReplicaAcknowledgement,
+  type ScriptArgs,
+} from './redis-script-runner.js';
+import {
+  SESSION_SCRIPTS,
+  createSessionScript,
+  listSessionsScript,
+  readSessionScript,
+  revokeAllSessionsScript,
+  revokeSessionScript,
+  rotateSessionScript,
+  saveSessionScript,
+  takeSessionScript,
+  updateUserSessionsScript,
+  type SessionScript,
+} from './redis-session.scripts.js';
 import {
   SessionField,
   dataField,
@@ -20,13 +36,10 @@ import type {
   StoredSessionSummary,
 } from './stored-session.js';
 
-type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
-type ScriptArgs = Array<string | number>;
-
 /** Options of a RedisSessionStore beyond its key prefix. */
 export interface RedisSessionStoreOptions {
   /** Wait for replicas on logins, rotations and revocations (see the module option). */
-  readonly replicaAcknowledgement?: { readonly replicas: number; readonly timeoutMs: number };
+  readonly replicaAcknowledgement?: ReplicaAcknowledgement;
   /**
    * How long Redis keeps a session past its deadline, so that a late read reports it as
    * expired (the `expired-on-read` event) rather than unknown. Expiry itself is decided by the
@@ -49,26 +62,24 @@ const MIN_INDEX_TTL_MS = 3_600_000;
  * @publicApi
  */
 export class RedisSessionStore extends SessionStore {
-  private readonly scripts: Record<string, ScriptCommand>;
+  private readonly scripts: RedisScriptRunner;
   private readonly keys: SessionKeys;
   private readonly graceMs: number;
 
   /** `keyPrefix` must not contain braces (see the options). */
   constructor(
-    private readonly client: SessionRedisClient,
+    client: SessionRedisClient,
     keyPrefix: string,
-    private readonly options: RedisSessionStoreOptions = {},
+    options: RedisSessionStoreOptions = {},
   ) {
     super();
     this.keys = new SessionKeys(keyPrefix);
     this.graceMs = options.expiryGraceMs ?? DEFAULT_EXPIRY_GRACE_MS;
-    this.scripts = Object.fromEntries(
-      SESSION_SCRIPTS.map((script) => [script.name, this.define(script)]),
-    );
+    this.scripts = new RedisScriptRunner(client, SESSION_SCRIPTS, options.replicaAcknowledgement);
   }
 
   async read(address: SessionAddress, clock: SessionClock): Promise<SessionReadResult> {
-    const reply = await this.run('nestSessionRead', false, [
+    const reply = await this.run(readSessionScript, false, [
       this.keys.session(address),
       clock.nowMs,
       clock.idleTimeoutMs,
@@ -108,7 +119,7 @@ export class RedisSessionStore extends SessionStore {
       options.ttlMs + this.graceMs,
       MIN_INDEX_TTL_MS,
     );
-    const reply = await this.run('nestSessionCreate', session.userId !== null, [
+    const reply = await this.run(createSessionScript, session.userId !== null, [
       keys.length,
       ...keys,
       options.ttlMs + this.graceMs,
@@ -133,7 +144,7 @@ export class RedisSessionStore extends SessionStore {
   async save(address: SessionAddress, change: SessionDataChange): Promise<boolean> {
     const set = Object.entries(change.set).flatMap(([key, value]) => [dataField(key), value]);
     const unset = change.unset.map(dataField);
-    const reply = await this.run('nestSessionSave', false, [
+    const reply = await this.run(saveSessionScript, false, [
       this.keys.session(address),
       this.keys.sessionKeyPrefix(address.shard),
       set.length / 2,
@@ -151,7 +162,7 @@ export class RedisSessionStore extends SessionStore {
     if (from.shard !== to.shard) throw new Error('rotate() needs two addresses of the same shard');
     const fields =
       change?.elevatedUntil === undefined ? [] : [SessionField.elevatedUntil, change.elevatedUntil];
-    const reply = await this.run('nestSessionRotate', true, [
+    const reply = await this.run(rotateSessionScript, true, [
       this.keys.session(from),
       this.keys.session(to),
       this.keys.userIndex(from.shard, ''),
@@ -163,7 +174,7 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async take(address: SessionAddress): Promise<StoredSession | null> {
-    const reply = await this.run('nestSessionTake', true, [
+    const reply = await this.run(takeSessionScript, true, [
       this.keys.session(address),
       this.keys.userIndex(address.shard, ''),
     ]);
@@ -175,7 +186,7 @@ export class RedisSessionStore extends SessionStore {
     clock: Pick<SessionClock, 'nowMs' | 'idleTimeoutMs'>,
   ): Promise<StoredSessionSummary[]> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionList', false, [
+    const reply = await this.run(listSessionsScript, false, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       clock.nowMs,
@@ -195,7 +206,7 @@ export class RedisSessionStore extends SessionStore {
 
   async revoke(userId: string, publicId: string): Promise<boolean> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionRevoke', true, [
+    const reply = await this.run(revokeSessionScript, true, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       publicId,
@@ -205,7 +216,7 @@ export class RedisSessionStore extends SessionStore {
 
   async revokeAll(userId: string, options?: { readonly except?: string }): Promise<string[]> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionRevokeAll', true, [
+    const reply = await this.run(revokeAllSessionsScript, true, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       options?.except ?? '',
@@ -216,7 +227,7 @@ export class RedisSessionStore extends SessionStore {
 
   async updateUser(userId: string, change: { readonly roles: readonly string[] }): Promise<number> {
     const shard = shardOfUser(userId);
-    const reply = await this.run('nestSessionUpdateUser', false, [
+    const reply = await this.run(updateUserSessionsScript, false, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       MIN_INDEX_TTL_MS,
@@ -227,79 +238,11 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async generation(userId: string): Promise<string> {
-    try {
-      return (
-        (await this.client.hget(this.keys.userIndex(shardOfUser(userId), userId), '#g')) ?? '0'
-      );
-    } catch (error) {
-      throw unavailableOrBug(error);
-    }
+    const index = this.keys.userIndex(shardOfUser(userId), userId);
+    return (await this.scripts.call((client) => client.hget(index, '#g'))) ?? '0';
   }
 
-  /**
-   * Runs a script; a `durable` one, when replica acknowledgement is on, in one round trip with
-   * WAIT. A write the replicas did not confirm is reported as not done (503), never as done.
-   */
-  private async run(name: string, durable: boolean, args: ScriptArgs): Promise<unknown> {
-    const command = this.scripts[name];
-    if (!command) throw new Error(`Unknown session script ${name}`);
-    const acknowledgement = durable ? this.options.replicaAcknowledgement : undefined;
-    try {
-      if (acknowledgement === undefined) return await command(...args);
-      return await this.runWithWait(name, args, acknowledgement);
-    } catch (error) {
-      throw unavailableOrBug(error);
-    }
+  private run(script: SessionScript, durable: boolean, args: ScriptArgs): Promise<unknown> {
+    return this.scripts.run(script, durable, args);
   }
-
-  private async runWithWait(
-    name: string,
-    args: ScriptArgs,
-    { replicas, timeoutMs }: { replicas: number; timeoutMs: number },
-  ): Promise<unknown> {
-    // Queuing on a pipeline returns the pipeline, not a promise; exec() sends both at once.
-    const pipeline = this.client.pipeline() as unknown as Record<
-      string,
-      (...args: ScriptArgs) => unknown
-    > & {
-      wait(replicas: number, timeoutMs: number): unknown;
-      exec(): Promise<Array<[Error | null, unknown]> | null>;
-    };
-    pipeline[name]!.apply(pipeline, args);
-    pipeline.wait(replicas, timeoutMs);
-    const [script, wait] = (await pipeline.exec()) ?? [];
-    if (!script || script[0]) throw script?.[0] ?? new Error('pipeline returned nothing');
-    if (!wait || wait[0]) throw wait?.[0] ?? new Error('WAIT returned nothing');
-    if (Number(wait[1]) < replicas) {
-      // Not acknowledged means not done: the caller must answer 503, never success.
-      const shortfall = `WAIT: ${String(wait[1])} of ${replicas} replicas acknowledged within ${timeoutMs} ms`;
-      throw new SessionStoreUnavailableError({ cause: new Error(shortfall) });
-    }
-    return script[1];
-  }
-
-  // defineCommand sends EVALSHA and falls back to EVAL once per node when the script is unknown.
-  private define(script: SessionScript): ScriptCommand {
-    const client = this.client as unknown as Record<string, ScriptCommand | undefined>;
-    if (typeof client[script.name] !== 'function') {
-      this.client.defineCommand(script.name, {
-        numberOfKeys: script.numberOfKeys,
-        lua: script.lua,
-      });
-    }
-    const command = client[script.name] as ScriptCommand;
-    return (...args) => command.apply(this.client, args);
-  }
-}
-
-/**
- * Connection, timeout and failover errors become SessionStoreUnavailableError (503, retry);
- * anything else (a CROSSSLOT, a script error) is a bug and is rethrown as is, to be seen and
- * fixed rather than retried forever.
- */
-function unavailableOrBug(error: unknown): unknown {
-  if (error instanceof SessionStoreUnavailableError) return error;
-  return isRedisUnavailableError(error)
-    ? new SessionStoreUnavailableError({ cause: error })
-    : error;
 }

@@ -1,0 +1,192 @@
+import { LIVE_SESSION_LUA, RESOLVE_FORWARD_LUA } from './lua-snippets.js';
+import type { SessionScript } from './session-script.js';
+
+// Scripts on one session (and its entry in the user's index). See ../redis-session.scripts.ts
+// for what all scripts share: one slot, sibling keys built from a prefix in ARGV.
+
+/**
+ * Read + expiry check + due touch in one round trip. Timestamps in the hash are the truth;
+ * the key TTL (the deadline plus a grace period) only frees memory, so expiry is exact to the
+ * millisecond on every instance, and a read within the grace period can tell "expired" from
+ * "never existed".
+ * Replies 0 (missing), {-1, public id, user id} (expired, now deleted), the HGETALL list, or
+ * {-2, new digest, HGETALL list} when the token was rotated away moments ago (forwarded).
+ * KEYS[1] session. ARGV: now ms, idle timeout ms, touch interval ms, grace ms, key prefix.
+ */
+export const readSessionScript: SessionScript = {
+  name: 'nestSessionRead',
+  numberOfKeys: 1,
+  lua:
+    RESOLVE_FORWARD_LUA +
+    `
+local probe = redis.pcall('HEXISTS', KEYS[1], 'p')
+if type(probe) == 'table' and probe.err then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local key, forwardedTo = resolve(KEYS[1], ARGV[5])
+if not key then
+  if redis.call('HEXISTS', KEYS[1], 'f') == 0 then redis.call('DEL', KEYS[1]) end
+  return 0
+end
+local fields = redis.call('HGETALL', key)
+local now, idle, interval = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local lastSeen, absolute, lastSeenAt, publicId, userId
+for i = 1, #fields, 2 do
+  local f = fields[i]
+  if f == 'l' then lastSeen = tonumber(fields[i + 1]); lastSeenAt = i + 1
+  elseif f == 'a' then absolute = tonumber(fields[i + 1])
+  elseif f == 'p' then publicId = fields[i + 1]
+  elseif f == 'u' then userId = fields[i + 1] end
+end
+if not lastSeen or not absolute then
+  redis.call('DEL', key)
+  return 0
+end
+if now >= absolute or now >= lastSeen + idle then
+  redis.call('DEL', key)
+  return { -1, publicId or '', userId or '' }
+end
+if now - lastSeen >= interval then
+  redis.call('HSET', key, 'l', ARGV[1])
+  redis.call('PEXPIRE', key, math.min(idle, absolute - now) + tonumber(ARGV[4]))
+  fields[lastSeenAt] = ARGV[1]
+end
+if forwardedTo then return { -2, forwardedTo, fields } end
+return fields
+`,
+};
+
+/**
+ * Creates a session; for a user's session also: refuses it if the user's generation moved since
+ * the caller read it (a revoke-all ran while this login was in flight), drops index entries of
+ * dead sessions (so the index never outgrows the live set), applies the per-user limit, and
+ * indexes the new session. The index lives as long as the newest session can.
+ * KEYS[1] session, KEYS[2] user index (absent for anonymous sessions: a placeholder key would
+ * hash to another slot).
+ * ARGV: ttl ms, index ttl ms, digest, public id, session key prefix, now ms, idle ms,
+ *       expected generation ('' = any), max sessions (0 = none), policy, field/value pairs...
+ * Replies {1, evicted public ids...}, -1 (limit reached), -2 (generation moved), 0 (collision).
+ */
+export const createSessionScript: SessionScript = {
+  name: 'nestSessionCreate',
+  numberOfKeys: undefined,
+  lua:
+    LIVE_SESSION_LUA +
+    `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local evicted = {}
+if #KEYS > 1 then
+  local index, prefix = KEYS[2], ARGV[5]
+  local now, idle = tonumber(ARGV[6]), tonumber(ARGV[7])
+  if ARGV[8] ~= '' and (redis.call('HGET', index, '#g') or '0') ~= ARGV[8] then return -2 end
+  local entries = redis.call('HGETALL', index)
+  local alive = {}
+  for i = 1, #entries, 2 do
+    if entries[i] ~= '#g' then
+      if live(prefix .. entries[i + 1], now, idle) then
+        alive[#alive + 1] = { entries[i], entries[i + 1] }
+      else
+        redis.call('HDEL', index, entries[i])
+      end
+    end
+  end
+  local max = tonumber(ARGV[9])
+  if max > 0 and #alive >= max then
+    if ARGV[10] == 'refuse' then return -1 end
+    local seen = {}
+    for i, entry in ipairs(alive) do
+      seen[i] = { entry[1], entry[2], tonumber(redis.call('HGET', prefix .. entry[2], 'l')) or 0 }
+    end
+    table.sort(seen, function(x, y) return x[3] < y[3] end)
+    for i = 1, #alive - max + 1 do
+      redis.call('DEL', prefix .. seen[i][2])
+      redis.call('HDEL', index, seen[i][1])
+      evicted[#evicted + 1] = seen[i][1]
+    end
+  end
+  redis.call('HSET', index, ARGV[4], ARGV[3])
+  if redis.call('PTTL', index) < tonumber(ARGV[2]) then redis.call('PEXPIRE', index, ARGV[2]) end
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 11))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+table.insert(evicted, 1, 1)
+return evicted
+`,
+};
+
+/**
+ * Writes changed data fields only if the session still exists, so a request that finishes
+ * after a logout or revocation cannot recreate it. Follows a forward left by a rotation that a
+ * concurrent request of the same client applied first.
+ * KEYS[1] session. ARGV: key prefix, number of fields to set, field/value pairs..., fields to
+ * delete...
+ */
+export const saveSessionScript: SessionScript = {
+  name: 'nestSessionSave',
+  numberOfKeys: 1,
+  lua:
+    RESOLVE_FORWARD_LUA +
+    `
+local key = resolve(KEYS[1], ARGV[1])
+if not key then return 0 end
+local count = tonumber(ARGV[2])
+if count > 0 then redis.call('HSET', key, unpack(ARGV, 3, 2 + 2 * count)) end
+if #ARGV > 2 + 2 * count then redis.call('HDEL', key, unpack(ARGV, 3 + 2 * count)) end
+return 1
+`,
+};
+
+/**
+ * Renames a session to a new token digest (keeping its TTL), clears a pending rotation, sets
+ * the given fields, and repoints the user's index. Of two concurrent rotations only the first
+ * finds the old session: exactly one new token lives. With a forward time, the old key stays
+ * that long as {f = new digest}: requests the same client already sent with the old cookie
+ * still find the session. Only used for rotations the server schedules (a roles change by
+ * someone else); a login or step-up never forwards, or a planted token would ride along.
+ * KEYS[1] old session, KEYS[2] new session.
+ * ARGV: user index key prefix, new digest, forward ms (0 = none), field/value pairs...
+ */
+export const rotateSessionScript: SessionScript = {
+  name: 'nestSessionRotate',
+  numberOfKeys: 2,
+  lua: `
+if redis.call('HEXISTS', KEYS[1], 'p') == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('HDEL', KEYS[2], 'x')
+if #ARGV > 3 then redis.call('HSET', KEYS[2], unpack(ARGV, 4)) end
+local owner = redis.call('HMGET', KEYS[2], 'u', 'p')
+if owner[1] and owner[2] and redis.call('EXISTS', ARGV[1] .. owner[1]) == 1 then
+  redis.call('HSET', ARGV[1] .. owner[1], owner[2], ARGV[2])
+end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('HSET', KEYS[1], 'f', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+return 1
+`,
+};
+
+/**
+ * Deletes a session and its index entry, returning what it held (0 when absent).
+ * KEYS[1] session. ARGV: user index key prefix.
+ */
+export const takeSessionScript: SessionScript = {
+  name: 'nestSessionTake',
+  numberOfKeys: 1,
+  lua: `
+local fields = redis.pcall('HGETALL', KEYS[1])
+if type(fields) ~= 'table' or fields.err then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+if #fields == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+local userId, publicId
+for i = 1, #fields, 2 do
+  if fields[i] == 'u' then userId = fields[i + 1] elseif fields[i] == 'p' then publicId = fields[i + 1] end
+end
+if userId and publicId then redis.call('HDEL', ARGV[1] .. userId, publicId) end
+return fields
+`,
+};
