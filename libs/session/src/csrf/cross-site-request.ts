@@ -7,7 +7,7 @@ export type CrossSiteVerdict = 'cross-site' | 'same-site-untrusted' | 'foreign-o
 
 /**
  * Fetch Metadata first (`Sec-Fetch-Site`, sent by every current browser), `Origin` as the
- * fallback. A request with neither header is not from a browser form or script (curl, a
+ * fallback for browsers without it. A request with neither header is not from a browser form or script (curl, a
  * server) and cannot ride on a victim's cookie, so it passes.
  */
 export function judgeCrossSite(
@@ -21,6 +21,10 @@ export function judgeCrossSite(
   if (origin !== undefined && trustedOrigins.has(origin)) return null;
   if (site === 'cross-site') return 'cross-site';
   if (site === 'same-site') return 'same-site-untrusted';
+  // Pages cannot set Sec-Fetch-Site, so when the browser sent it, it decides. Origin is then
+  // not consulted: Firefox sends `Origin: null` on same-origin requests under
+  // `Referrer-Policy: no-referrer`.
+  if (site === 'same-origin' || site === 'none') return null;
   if (origin === undefined) return null;
   return origin === ownOrigin(request) ? null : 'foreign-origin';
 }
