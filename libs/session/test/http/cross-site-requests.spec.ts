@@ -65,6 +65,10 @@ describe('cross-site request defence (Fetch Metadata and Origin)', () => {
       'a trusted origin, same-site',
       { 'Sec-Fetch-Site': 'same-site', Origin: 'https://partner.example.test' },
     ],
+    [
+      'Sec-Fetch-Site: same-origin with Origin: null (Firefox under Referrer-Policy: no-referrer)',
+      { 'Sec-Fetch-Site': 'same-origin', Origin: 'null' },
+    ],
   ])('lets through %s', async (_, headers) => {
     await put(headers).expect(200);
   });
