@@ -1,0 +1,87 @@
+// Shared plumbing of the benchmark apps: decorators applied by hand (plain ESM has no decorator
+// syntax), the platform switch, and the ready/stop protocol with the runner.
+import 'reflect-metadata';
+import { Inject } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+/** HTTP platforms the apps can run on. Fastify is the next one to add here. */
+export const PLATFORMS = ['express'];
+
+/** Configuration handed down by the runner (bench/run.mjs) through the environment. */
+export const env = {
+  platform: process.env.BENCH_PLATFORM ?? 'express',
+  redisUrl: process.env.BENCH_REDIS_URL ?? '',
+  pgUrl: process.env.BENCH_PG_URL ?? '',
+  pgSchema: process.env.BENCH_PG_SCHEMA ?? '',
+  maxLifetimeS: Number(process.env.BENCH_APP_MAX_SECONDS ?? 3600),
+};
+
+export function decorateClass(target, ...decorators) {
+  Reflect.decorate(decorators, target);
+}
+
+export function decorateMethod(target, name, ...decorators) {
+  const proto = target.prototype;
+  const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+  Object.defineProperty(proto, name, Reflect.decorate(decorators, proto, name, descriptor));
+}
+
+/** `decorateParam(C, 'read', 0, CurrentSession())` is `read(@CurrentSession() s)`. */
+export function decorateParam(target, name, index, decorator) {
+  decorator(target.prototype, name, index);
+}
+
+/** Constructor injection by explicit tokens (there is no emitted type metadata in JS). */
+export function injectConstructor(target, ...tokens) {
+  tokens.forEach((token, index) => Inject(token)(target, undefined, index));
+}
+
+/** The platform's Nest app; only Express for now. */
+export async function createApp(module) {
+  if (env.platform !== 'express') {
+    throw new Error(`platform ${env.platform} is not supported yet (only ${PLATFORMS.join(', ')})`);
+  }
+  // Express is Nest's default adapter when @nestjs/platform-express is installed.
+  const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
+  // Clients of the login step send X-Forwarded-For, so sessions record a realistic address.
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  return app;
+}
+
+/**
+ * Listens on a free loopback port, tells the runner with one `BENCH_READY {json}` line, and
+ * stops on SIGTERM, when the runner's pipe closes (the runner died), or at the lifetime cap.
+ */
+export async function listenAndReport(app, extra = {}, onClose = async () => {}) {
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  let closing = false;
+  const close = async (reason) => {
+    if (closing) return;
+    closing = true;
+    const force = setTimeout(() => process.exit(1), 3000);
+    force.unref();
+    try {
+      await app.close();
+      await onClose();
+    } catch (error) {
+      process.stderr.write(`close after ${reason}: ${String(error)}\n`);
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  process.once('SIGINT', () => void close('SIGINT'));
+  process.stdin.on('end', () => void close('runner gone'));
+  process.stdin.on('error', () => void close('runner gone'));
+  process.stdin.resume();
+  setTimeout(() => void close('lifetime cap'), env.maxLifetimeS * 1000).unref();
+  process.stdout.write(
+    `BENCH_READY ${JSON.stringify({ port: address.port, pid: process.pid, ...extra })}\n`,
+  );
+}
+
+/** The small JSON body every benchmark route answers with. */
+export function okBody(extra = {}) {
+  return { ok: true, ...extra };
+}
