@@ -1,17 +1,10 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { SessionCsrfGuard } from './csrf/session-csrf.guard.js';
-import { SessionEvents } from './events/session-events.js';
-import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
-import { SessionGuard } from './guards/session.guard.js';
-import { RequestSessionLifecycle } from './http/request-session.lifecycle.js';
-import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
 import { resolveSessionOptions } from './options/resolve-session-options.js';
 import type { ResolvedSessionOptions } from './options/resolved-session-options.js';
 import { SessionRedisConnection } from './redis/session-redis-connection.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { RESOLVED_SESSION_OPTIONS, SESSION_REDIS_CLIENT } from './session.constants.js';
-import { SessionService } from './session.service.js';
+import { SESSION_EXPORTS, SESSION_PROVIDERS } from './session.providers.js';
 import { RedisSessionStore } from './store/redis-session.store.js';
 import { SessionStore } from './store/session-store.js';
 
@@ -48,21 +41,8 @@ import { SessionStore } from './store/session-store.js';
         }),
       inject: [SessionRedisConnection, RESOLVED_SESSION_OPTIONS],
     },
-    SessionEvents,
-    RequestSessionLifecycle,
-    SessionService,
-    SessionGuard,
-    { provide: APP_GUARD, useClass: SessionCsrfGuard },
-    { provide: APP_INTERCEPTOR, useClass: SessionCommitInterceptor },
-    { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
+    ...SESSION_PROVIDERS,
   ],
-  exports: [
-    SessionService,
-    SessionGuard,
-    SessionStore,
-    RequestSessionLifecycle,
-    SESSION_REDIS_CLIENT,
-    RESOLVED_SESSION_OPTIONS,
-  ],
+  exports: [...SESSION_EXPORTS, SESSION_REDIS_CLIENT],
 })
 export class SessionModule extends ConfigurableSessionModule {}
