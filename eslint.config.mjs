@@ -43,5 +43,11 @@ export default tseslint.config(
     files: ['**/*.mjs', 'scripts/**'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The pages' scripts run in the browser as they are, outside the TypeScript project.
+    files: ['src/pages/assets/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   prettier,
 );

@@ -1,9 +1,29 @@
 import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests import the library by its package name; this condition resolves it to source,
 // so no build is needed before a test run. Node at run time resolves dist/ instead.
 const sourceCondition = '@nest-redis-session/source';
+
+// The e2e files the `e2e-cluster` project leaves out (R9 runs every other one on a Cluster).
+// Files that use the shared Redis and start a server of their own only for one describe (an
+// outage, a command count) stay in: their shared-Redis tests are what R9 is about.
+const NOT_ON_THE_SHARED_CLUSTER = [
+  // They start, kill and restart standalone servers of their own: the outage is the subject.
+  'test/redis-outage.e2e-spec.ts',
+  'test/app-boot-without-redis.e2e-spec.ts',
+  // The standalone test-server harness itself (free ports, PID stops, AOF restart), not the app.
+  'test/support/redis-server.e2e-spec.ts',
+  // Runs the app only on a standalone server of its own (AOF on, an outage on purpose): nothing
+  // of it touches the shared Redis, so on this project it would only repeat the e2e run.
+  'test/security/no-secrets-in-logs.e2e-spec.ts',
+  // Starts a Cluster of its own for its throttling-on-Cluster tests and a standalone server for
+  // its outage test; the rest would repeat on this project what that describe already covers.
+  'test/security/asvs-2.2.1-anti-automation.e2e-spec.ts',
+  // They run Sentinel / Cluster topologies of their own to kill nodes in; already topology tests.
+  'test/sentinel-failover.e2e-spec.ts',
+  'test/cluster.e2e-spec.ts',
+];
 
 const shared = {
   globals: true,
@@ -42,6 +62,18 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
           globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          // The same e2e files against a 3 + 3 Redis Cluster (RELIABILITY.md R9: no CROSSSLOT
+          // on any path); createTestApp and connectTestRedis follow inject('redisTopology').
+          name: 'e2e-cluster',
+          include: ['test/**/*.e2e-spec.ts'],
+          exclude: [...configDefaults.exclude, ...NOT_ON_THE_SHARED_CLUSTER],
+          globalSetup: ['test/support/global-setup-cluster.ts'],
         },
       },
     ],

@@ -6,4 +6,6 @@ export const AppErrorMessages = {
   sessionNotFound: 'Session not found',
   userNotFound: 'User not found',
   redisUnreachable: 'Redis is unreachable',
+  tooManyAttempts: 'Too many login attempts; try again later',
+  routeNotFound: 'No such route',
 } as const;

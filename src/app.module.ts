@@ -10,6 +10,7 @@ import { toSessionModuleOptions } from './config/to-session-module-options.js';
 import { HealthModule } from './health/health.module.js';
 import { UnexpectedErrorFilter } from './http/unexpected-error.filter.js';
 import { MeModule } from './me/me.module.js';
+import { PagesModule } from './pages/pages.module.js';
 
 /** The sample app. Every route needs a session unless it is marked `@Public()`. */
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         AccountModule,
         AdminModule,
         HealthModule,
+        PagesModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: SessionGuard },

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { inject, vi } from 'vitest';
 import { logIn, signUp, TEST_PASSWORD } from './support/auth-requests.js';
 import { findSessionCookie, getSetCookies } from './support/cookies.js';
 import { createTestApp } from './support/create-test-app.js';
+import { connectTestRedis, type TestRedisClient } from './support/test-redis-client.js';
 import { holdNextPasswordVerification } from './support/hold-password-verification.js';
 import { uniquePrefix } from './support/unique-prefix.js';
 
@@ -41,14 +41,14 @@ describe('admin: POST /admin/users/:id/roles and DELETE /admin/users/:id/session
   const keyPrefix = uniquePrefix('admin');
   let app: NestExpressApplication;
   let server: Server;
-  let redis: Redis;
+  let redis: TestRedisClient;
   let rootId: string;
   let annId: string;
 
   beforeAll(async () => {
     app = await createTestApp({ redisUrl: inject('redisUrl'), keyPrefix, adminEmail: ADMIN_EMAIL });
     server = app.getHttpServer();
-    redis = new Redis(inject('redisUrl'));
+    redis = connectTestRedis();
     rootId = (await signUp(server, ADMIN_EMAIL)).id;
     annId = (await signUp(server, 'ann@example.com')).id;
   });

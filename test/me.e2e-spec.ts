@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { inject, vi } from 'vitest';
 import { logIn, signUp, type SignedUpUser } from './support/auth-requests.js';
 import { createTestApp } from './support/create-test-app.js';
+import { connectTestRedis, type TestRedisClient } from './support/test-redis-client.js';
 import { uniquePrefix } from './support/unique-prefix.js';
 
 const UNAUTHENTICATED = {
@@ -18,7 +18,7 @@ describe('GET /me', () => {
   const keyPrefix = uniquePrefix('me');
   let app: NestExpressApplication;
   let server: Server;
-  let redis: Redis;
+  let redis: TestRedisClient;
   let ann: SignedUpUser;
 
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describe('GET /me', () => {
       adminEmail: 'root@example.com',
     });
     server = app.getHttpServer();
-    redis = new Redis(inject('redisUrl'));
+    redis = connectTestRedis();
     ann = await signUp(server, 'ann@example.com');
   });
 

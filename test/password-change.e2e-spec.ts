@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { inject, vi } from 'vitest';
 import { logIn, signUp, TEST_PASSWORD } from './support/auth-requests.js';
 import { findSessionCookie, getSetCookies } from './support/cookies.js';
 import { createTestApp } from './support/create-test-app.js';
+import { connectTestRedis, type TestRedisClient } from './support/test-redis-client.js';
 import { holdNextPasswordVerification } from './support/hold-password-verification.js';
 import { uniquePrefix } from './support/unique-prefix.js';
 
@@ -31,13 +31,13 @@ describe('POST /auth/password', () => {
   const keyPrefix = uniquePrefix('password-change');
   let app: NestExpressApplication;
   let server: Server;
-  let redis: Redis;
+  let redis: TestRedisClient;
   let annId: string;
 
   beforeAll(async () => {
     app = await createTestApp({ redisUrl: inject('redisUrl'), keyPrefix });
     server = app.getHttpServer();
-    redis = new Redis(inject('redisUrl'));
+    redis = connectTestRedis();
     annId = (await signUp(server, 'ann@example.com')).id;
     // Only refused changes are tried on this account, so its password stays TEST_PASSWORD.
     await signUp(server, 'cal@example.com');

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { signUp, TEST_PASSWORD } from './support/auth-requests.js';
 import { createTestApp } from './support/create-test-app.js';
+import { connectTestRedis, type TestRedisClient } from './support/test-redis-client.js';
 import { uniquePrefix } from './support/unique-prefix.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -14,12 +14,12 @@ describe('POST /auth/signup', () => {
   const adminEmail = 'boss@example.com';
   let app: NestExpressApplication;
   let server: Server;
-  let redis: Redis;
+  let redis: TestRedisClient;
 
   beforeAll(async () => {
     app = await createTestApp({ redisUrl: inject('redisUrl'), keyPrefix, adminEmail });
     server = app.getHttpServer();
-    redis = new Redis(inject('redisUrl'));
+    redis = connectTestRedis();
   });
 
   afterAll(async () => {

@@ -1,5 +1,14 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Post,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { CurrentSession, Public, type Session, SessionService } from 'nest-redis-session';
+import { TooManyAttemptsFilter } from '../throttle/too-many-attempts.filter.js';
 import { toPublicUser, type PublicUser } from '../users/user.js';
 import { AuthenticatedLogin } from './authenticated-login.decorator.js';
 import { CredentialsService } from './credentials.service.js';
@@ -22,7 +31,13 @@ export interface ElevationResponse {
   elevatedUntil: string;
 }
 
+/**
+ * Signup, login, logout, step-up and password change. Password attempts are throttled
+ * (`LoginThrottle`); the filter, scoped to this controller so no global catch-all can come
+ * first, answers its 429 with `Retry-After`.
+ */
 @Controller('auth')
+@UseFilters(TooManyAttemptsFilter)
 export class AuthController {
   constructor(
     private readonly signup: SignupService,

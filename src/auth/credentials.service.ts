@@ -2,6 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { type Session, SessionService } from 'nest-redis-session';
 import { AppErrorMessages } from '../app-error-messages.js';
 import { sessionUserId } from '../http/session-user-id.js';
+import { LoginThrottle } from '../throttle/login-throttle.js';
 import type { User } from '../users/user.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { PasswordChangeDto } from './dto/password-change.dto.js';
@@ -14,18 +15,24 @@ export class CredentialsService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /**
    * The session's user when `password` is theirs. A wrong (or `null`) password is a 401 with
-   * the login's message; a session that outlived its user, the usual 401.
+   * the login's message; a session that outlived its user, the usual 401. Each password tried
+   * counts against the account's login budget (429 once it is spent), so a stolen cookie is no
+   * way around login throttling.
    */
   async confirmPassword(session: Session, password: string | null): Promise<User> {
     const user = await this.users.findById(sessionUserId(session));
     if (user === null) throw new UnauthorizedException(AppErrorMessages.userGone);
-    if (password === null || !(await this.hasher.verify(user.passwordHash, password))) {
+    if (password === null) throw new UnauthorizedException(AppErrorMessages.invalidCredentials);
+    await this.throttle.admitPasswordCheck(user.email);
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
       throw new UnauthorizedException(AppErrorMessages.invalidCredentials);
     }
+    await this.throttle.passwordCheckSucceeded(user.email);
     return user;
   }
 

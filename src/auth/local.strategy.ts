@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { SessionService } from 'nest-redis-session';
 import { Strategy } from 'passport-local';
 import { AppErrorMessages } from '../app-error-messages.js';
+import { LoginThrottle } from '../throttle/login-throttle.js';
 import { normalizeEmail } from '../users/normalize-email.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { readLoginCredentials } from './dto/login-credentials.js';
@@ -17,6 +18,7 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottle,
   ) {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
@@ -26,8 +28,11 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
   async validate(request: Request): Promise<LoginResult> {
     const credentials = readLoginCredentials(request.body);
     if (credentials === null) throw invalidCredentials();
+    const email = normalizeEmail(credentials.email);
+    // Before anything is looked up: a throttled attempt is refused alike for every email.
+    await this.throttle.admitLogin(email, request.ip);
 
-    const id = await this.users.findIdByEmail(normalizeEmail(credentials.email));
+    const id = await this.users.findIdByEmail(email);
     // The generation is read before the user's hash. A password change stores the new hash and
     // only then bumps the generation (credentialsChanged), so a login that still reads the old
     // hash also holds the old generation, and establish() refuses it; so does an admin's
@@ -41,6 +46,7 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
     if (!(await this.hasher.verify(user.passwordHash, credentials.password))) {
       throw invalidCredentials();
     }
+    await this.throttle.loginSucceeded(email, request.ip);
     if (this.hasher.needsRehash(user.passwordHash)) {
       const passwordHash = await this.hasher.hash(credentials.password);
       // A password changed during this login must not be overwritten with the old one.

@@ -1,4 +1,6 @@
 import type { LogLevel } from '@nestjs/common';
+import type { ReplicaAcknowledgementConfig } from './read-replica-acknowledgement.js';
+import type { LoginThrottleConfig } from './read-throttle-config.js';
 
 /** A `host:port` pair from a comma-separated list such as `REDIS_SENTINELS`. */
 export interface HostAndPort {
@@ -42,9 +44,13 @@ export interface AppConfig {
     idleTimeoutSeconds: number;
     absoluteTimeoutSeconds: number;
     touchIntervalSeconds: number;
+    /** `SESSION_WAIT_REPLICAS`, `SESSION_WAIT_TIMEOUT_MS`; `null` (the default) when off. */
+    replicaAcknowledgement: ReplicaAcknowledgementConfig | null;
   };
   /** `ADMIN_EMAIL`, normalised like every stored email; `null` when unset. */
   adminEmail: string | null;
+  /** `LOGIN_MAX_FAILURES_PER_EMAIL`, `LOGIN_MAX_FAILURES_PER_IP`, `LOGIN_FAILURE_WINDOW_SECONDS`. */
+  loginThrottle: LoginThrottleConfig;
 }
 
 /** DI token of the `AppConfig`. */

@@ -1,5 +1,6 @@
 import { InvalidAppConfigError } from './invalid-app-config.error.js';
 import { loadAppConfig } from './load-app-config.js';
+import { toSessionModuleOptions } from './to-session-module-options.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -25,8 +26,10 @@ describe('loadAppConfig', () => {
         idleTimeoutSeconds: 1800,
         absoluteTimeoutSeconds: 604_800,
         touchIntervalSeconds: 60,
+        replicaAcknowledgement: null,
       },
       adminEmail: null,
+      loginThrottle: { maxFailuresPerEmail: 5, maxFailuresPerIp: 50, failureWindowSeconds: 900 },
     });
   });
 
@@ -43,6 +46,11 @@ describe('loadAppConfig', () => {
       HTTP_ADAPTER: 'express',
       TRUST_PROXY: 'loopback, 10.0.0.0/8',
       LOG_LEVEL: 'warn',
+      SESSION_WAIT_REPLICAS: '2',
+      SESSION_WAIT_TIMEOUT_MS: '300',
+      LOGIN_MAX_FAILURES_PER_EMAIL: '3',
+      LOGIN_MAX_FAILURES_PER_IP: '30',
+      LOGIN_FAILURE_WINDOW_SECONDS: '600',
     });
     expect(config).toEqual({
       port: 8080,
@@ -52,8 +60,14 @@ describe('loadAppConfig', () => {
       logLevels: ['warn', 'error', 'fatal'],
       redis: { kind: 'standalone', url: 'rediss://user:secret@redis.internal:6380/2' },
       redisKeyPrefix: 'shop:',
-      session: { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600, touchIntervalSeconds: 30 },
+      session: {
+        idleTimeoutSeconds: 600,
+        absoluteTimeoutSeconds: 3600,
+        touchIntervalSeconds: 30,
+        replicaAcknowledgement: { replicas: 2, timeoutMs: 300 },
+      },
       adminEmail: 'admin@example.com',
+      loginThrottle: { maxFailuresPerEmail: 3, maxFailuresPerIp: 30, failureWindowSeconds: 600 },
     });
   });
 
@@ -162,6 +176,71 @@ describe('loadAppConfig', () => {
     ).toEqual([
       'SESSION_IDLE_TIMEOUT (7200) must not exceed SESSION_ABSOLUTE_TIMEOUT (3600)',
       'SESSION_TOUCH_INTERVAL (7200) must be below SESSION_IDLE_TIMEOUT (7200)',
+    ]);
+  });
+
+  it('turns on replica acknowledgement with SESSION_WAIT_REPLICAS, waiting 200 ms by default', () => {
+    expect(loadAppConfig({ SESSION_WAIT_REPLICAS: '1' }).session.replicaAcknowledgement).toEqual({
+      replicas: 1,
+      timeoutMs: 200,
+    });
+    expect(
+      loadAppConfig({ SESSION_WAIT_REPLICAS: ' 2 ', SESSION_WAIT_TIMEOUT_MS: '999' }).session
+        .replicaAcknowledgement,
+    ).toEqual({ replicas: 2, timeoutMs: 999 });
+  });
+
+  it('passes replica acknowledgement on to the session module, and leaves it off by default', () => {
+    expect(
+      toSessionModuleOptions(loadAppConfig({ SESSION_WAIT_REPLICAS: '1' })).replicaAcknowledgement,
+    ).toEqual({ replicas: 1, timeoutMs: 200 });
+    expect(toSessionModuleOptions(loadAppConfig({}))).not.toHaveProperty('replicaAcknowledgement');
+  });
+
+  it.each([
+    [
+      { SESSION_WAIT_REPLICAS: '0' },
+      'SESSION_WAIT_REPLICAS: received "0", expected an integer of at least 1',
+    ],
+    [
+      { SESSION_WAIT_REPLICAS: 'all' },
+      'SESSION_WAIT_REPLICAS: received "all", expected an integer of at least 1',
+    ],
+    [
+      { SESSION_WAIT_REPLICAS: '1.5' },
+      'SESSION_WAIT_REPLICAS: received "1.5", expected an integer of at least 1',
+    ],
+    [
+      { SESSION_WAIT_REPLICAS: '1', SESSION_WAIT_TIMEOUT_MS: '1000' },
+      'SESSION_WAIT_TIMEOUT_MS: received "1000", expected an integer from 1 to 999 (below the 1000 ms Redis command timeout)',
+    ],
+    [
+      // WAIT 1 0 would block until a replica answers: never a bounded request.
+      { SESSION_WAIT_REPLICAS: '1', SESSION_WAIT_TIMEOUT_MS: '0' },
+      'SESSION_WAIT_TIMEOUT_MS: received "0", expected an integer from 1 to 999 (below the 1000 ms Redis command timeout)',
+    ],
+    [
+      { SESSION_WAIT_REPLICAS: '1', SESSION_WAIT_TIMEOUT_MS: '200ms' },
+      'SESSION_WAIT_TIMEOUT_MS: received "200ms", expected an integer from 1 to 999 (below the 1000 ms Redis command timeout)',
+    ],
+    [
+      { SESSION_WAIT_TIMEOUT_MS: '200' },
+      'SESSION_WAIT_TIMEOUT_MS: is only used with SESSION_WAIT_REPLICAS, which is not set',
+    ],
+  ])('refuses replica acknowledgement settings %o', (env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+  });
+
+  it('reports bad replica acknowledgement settings together with the other variables', () => {
+    const problems = problemsOf({
+      PORT: 'x',
+      SESSION_WAIT_REPLICAS: '-1',
+      SESSION_WAIT_TIMEOUT_MS: '5000',
+    });
+    expect(problems.map((problem) => problem.slice(0, problem.indexOf(':')))).toEqual([
+      'PORT',
+      'SESSION_WAIT_REPLICAS',
+      'SESSION_WAIT_TIMEOUT_MS',
     ]);
   });
 

@@ -6,6 +6,8 @@ import type { AppConfig, HttpAdapterName, TrustProxySetting } from './app-config
 import { InvalidAppConfigError } from './invalid-app-config.error.js';
 import { readEnvVariable, type Env } from './read-env-variable.js';
 import { readRedisTopology } from './read-redis-topology.js';
+import { readReplicaAcknowledgement } from './read-replica-acknowledgement.js';
+import { readLoginThrottleConfig } from './read-throttle-config.js';
 
 const DEFAULT_PORT = 3000;
 const DEFAULT_IDLE_TIMEOUT_SECONDS = 1800;
@@ -61,8 +63,14 @@ export function loadAppConfig(env: Env): AppConfig {
     logLevels: readLogLevels(env, problems),
     redis: readRedisTopology(env, problems),
     redisKeyPrefix: readKeyPrefix(env, problems),
-    session: { idleTimeoutSeconds, absoluteTimeoutSeconds, touchIntervalSeconds },
+    session: {
+      idleTimeoutSeconds,
+      absoluteTimeoutSeconds,
+      touchIntervalSeconds,
+      replicaAcknowledgement: readReplicaAcknowledgement(env, problems),
+    },
     adminEmail: readAdminEmail(env, problems),
+    loginThrottle: readLoginThrottleConfig(env, problems),
   };
   if (problems.length > 0) throw new InvalidAppConfigError(problems);
   return config;

@@ -14,6 +14,9 @@ export function toSessionModuleOptions(config: AppConfig): SessionModuleOptions 
     idleTimeoutSeconds: config.session.idleTimeoutSeconds,
     absoluteTimeoutSeconds: config.session.absoluteTimeoutSeconds,
     touchIntervalSeconds: config.session.touchIntervalSeconds,
+    ...(config.session.replicaAcknowledgement !== null && {
+      replicaAcknowledgement: { ...config.session.replicaAcknowledgement },
+    }),
     connectionHint: CONNECTION_HINT,
   };
 }

@@ -1,9 +1,17 @@
+import type { RedisTopology } from '../../src/config/app-config.js';
+
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** `redis://127.0.0.1:PORT` of the server started by `global-setup.ts`. */
+    /**
+     * The Redis every test of the project shares: a standalone server (`global-setup.ts`) or a
+     * Cluster (`global-setup-cluster.ts`). `createTestApp` and `connectTestRedis` follow it.
+     */
+    redisTopology: RedisTopology;
+    /**
+     * `redis://127.0.0.1:PORT` of the standalone server started by `global-setup.ts`. On the
+     * Cluster project it names one seed node: a plain client there gets MOVED for most keys, so
+     * use `connectTestRedis()` and leave `createTestApp` to follow `redisTopology`.
+     */
     redisUrl: string;
   }
 }
-
-// Makes this file a module, so the block above augments 'vitest' instead of replacing it.
-export {};
