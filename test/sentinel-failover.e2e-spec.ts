@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { RedisTopology } from '../src/config/app-config.js';
 import { logInSession, signUp, TEST_PASSWORD } from './support/auth-requests.js';
@@ -45,7 +44,6 @@ const isAnswered = (o: Outcome) => o.kind === 'ok';
 const isNeitherOkNorUnavailable = (o: Outcome) => o.kind !== 'ok' && o.kind !== 'unavailable';
 
 interface SentinelApp {
-  readonly app: NestExpressApplication;
   readonly server: Server;
   close(): Promise<void>;
 }
@@ -60,7 +58,7 @@ async function startApp(
     keyPrefix: uniquePrefix('sentinel-failover'),
     ...settings,
   });
-  return { app, server: app.getHttpServer(), close: () => app.close() };
+  return { server: app.getHttpServer(), close: () => app.close() };
 }
 
 interface Account {
