@@ -2,8 +2,12 @@ import type { SessionModuleOptions } from 'nest-redis-session';
 import type { AppConfig } from './app-config.js';
 
 /** Appended to the module's one log line when Redis is unreachable. */
-const CONNECTION_HINT =
-  'start one with `redis-server` or `docker compose up -d redis`, or set REDIS_URL';
+// Appended to the module's "Redis unreachable" line: what to check depends on the topology.
+const CONNECTION_HINTS: Record<AppConfig['redis']['kind'], string> = {
+  standalone: 'start one with `redis-server` or `docker compose up -d redis`, or set REDIS_URL',
+  sentinel: 'check that the sentinels in REDIS_SENTINELS are up and monitor REDIS_SENTINEL_NAME',
+  cluster: 'check the nodes in REDIS_CLUSTER_NODES (`redis-cli -c cluster info`)',
+};
 
 /** The SessionModule settings that follow from the app's configuration. */
 export function toSessionModuleOptions(config: AppConfig): SessionModuleOptions {
@@ -17,7 +21,7 @@ export function toSessionModuleOptions(config: AppConfig): SessionModuleOptions 
     ...(config.session.replicaAcknowledgement !== null && {
       replicaAcknowledgement: { ...config.session.replicaAcknowledgement },
     }),
-    connectionHint: CONNECTION_HINT,
+    connectionHint: CONNECTION_HINTS[config.redis.kind],
   };
 }
 
