@@ -3,7 +3,7 @@ import { InvalidSessionOptionsError } from '../errors/invalid-session-options.er
 import { resolveSessionOptions } from './resolve-session-options.js';
 import type { SessionModuleOptions } from './session-module-options.interface.js';
 
-const redis = { url: 'redis://127.0.0.1:6379' };
+const redis = { url: 'redis://127.0.0.1:7000' };
 
 /** Options as a caller without type checking (plain JS, env parsing) could pass them. */
 function untyped(options: Record<string, unknown>): SessionModuleOptions {
@@ -241,8 +241,8 @@ describe('resolveSessionOptions rejects', () => {
   });
 
   it.each([
-    ['http://localhost:6379'],
-    ['localhost:6379'],
+    ['http://localhost:7000'],
+    ['localhost:7000'],
     ['redis:/localhost'],
     [' redis://localhost'],
     ['REDIS://localhost'],
