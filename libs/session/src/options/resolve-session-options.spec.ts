@@ -117,7 +117,7 @@ describe('resolveSessionOptions defaults', () => {
   it.each([
     ['client', { client: {} as Redis }],
     ['url (rediss)', { url: 'rediss://user:pw@redis.internal:6380/2' }],
-    ['sentinels', { sentinels: [{ host: 's1', port: 26379 }], name: 'mymaster' }],
+    ['sentinels', { sentinels: [{ host: 's1', port: 26400 }], name: 'mymaster' }],
     ['clusterNodes', { clusterNodes: [{ host: 'n1', port: 7000 }] }],
   ])('accepts the %s redis form as given', (_form, redisOption) => {
     expect(resolveSessionOptions({ redis: redisOption }).redis).toBe(redisOption);
@@ -257,7 +257,7 @@ describe('resolveSessionOptions rejects', () => {
 
   it('redis.sentinels without the primary name', () => {
     expectRejected(
-      { redis: { sentinels: [{ host: 's1', port: 26379 }], name: '' } },
+      { redis: { sentinels: [{ host: 's1', port: 26400 }], name: '' } },
       'redis.sentinels',
       'an array',
     );

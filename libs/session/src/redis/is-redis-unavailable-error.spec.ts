@@ -1,6 +1,6 @@
 import { isRedisUnavailableError } from './is-redis-unavailable-error.js';
 
-function errorWithCode(code: string, message = `connect ${code} 127.0.0.1:6379`): Error {
+function errorWithCode(code: string, message = `connect ${code} 127.0.0.1:7000`): Error {
   return Object.assign(new Error(message), { code, errno: -1, syscall: 'connect' });
 }
 
