@@ -109,7 +109,7 @@ export class ShopController {
 }
 
 @Module({
-  imports: [SessionModule.forRoot({ redis: { url: 'redis://127.0.0.1:6379' } })],
+  imports: [SessionModule.forRoot({ redis: { url: 'redis://127.0.0.1:7000' } })],
   controllers: [ShopController],
   providers: [{ provide: APP_GUARD, useClass: SessionGuard }],
 })
