@@ -2,6 +2,9 @@ import { InvalidAppConfigError } from './invalid-app-config.error.js';
 import { loadAppConfig } from './load-app-config.js';
 import { toSessionModuleOptions } from './to-session-module-options.js';
 
+// The default REDIS_URL that the HTTP contract (API.md) documents; no test connects to it.
+const CONTRACT_DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
     loadAppConfig(env);
@@ -20,7 +23,7 @@ describe('loadAppConfig', () => {
       httpAdapter: 'express',
       trustProxy: undefined,
       logLevels: ['log', 'warn', 'error', 'fatal'],
-      redis: { kind: 'standalone', url: 'redis://127.0.0.1:6379' },
+      redis: { kind: 'standalone', url: CONTRACT_DEFAULT_REDIS_URL },
       redisKeyPrefix: '',
       session: {
         idleTimeoutSeconds: 1800,
@@ -74,7 +77,7 @@ describe('loadAppConfig', () => {
   it('treats blank variables as unset', () => {
     expect(loadAppConfig({ PORT: ' ', REDIS_URL: '', ADMIN_EMAIL: '' })).toMatchObject({
       port: 3000,
-      redis: { kind: 'standalone', url: 'redis://127.0.0.1:6379' },
+      redis: { kind: 'standalone', url: CONTRACT_DEFAULT_REDIS_URL },
       adminEmail: null,
     });
   });
@@ -90,16 +93,16 @@ describe('loadAppConfig', () => {
 
   it('reads a Sentinel topology, including IPv6 addresses', () => {
     const config = loadAppConfig({
-      REDIS_SENTINELS: '10.0.0.1:26379, sentinel-2:26380,[::1]:26381',
+      REDIS_SENTINELS: '10.0.0.1:26401, sentinel-2:26402,[::1]:26403',
       REDIS_SENTINEL_NAME: 'mymaster',
     });
     expect(config.redis).toEqual({
       kind: 'sentinel',
       name: 'mymaster',
       sentinels: [
-        { host: '10.0.0.1', port: 26379 },
-        { host: 'sentinel-2', port: 26380 },
-        { host: '::1', port: 26381 },
+        { host: '10.0.0.1', port: 26401 },
+        { host: 'sentinel-2', port: 26402 },
+        { host: '::1', port: 26403 },
       ],
     });
   });
@@ -247,7 +250,7 @@ describe('loadAppConfig', () => {
   it('refuses more than one Redis topology', () => {
     expect(
       problemsOf({
-        REDIS_URL: 'redis://127.0.0.1:6379',
+        REDIS_URL: 'redis://127.0.0.1:7000',
         REDIS_CLUSTER_NODES: '127.0.0.1:7000',
       }),
     ).toEqual([
@@ -256,7 +259,7 @@ describe('loadAppConfig', () => {
   });
 
   it('needs REDIS_SENTINEL_NAME with REDIS_SENTINELS, and only with it', () => {
-    expect(problemsOf({ REDIS_SENTINELS: '127.0.0.1:26379' })).toEqual([
+    expect(problemsOf({ REDIS_SENTINELS: '127.0.0.1:26401' })).toEqual([
       expect.stringMatching(/^REDIS_SENTINEL_NAME: required with REDIS_SENTINELS/),
     ]);
     expect(problemsOf({ REDIS_SENTINEL_NAME: 'mymaster' })).toEqual([
@@ -273,7 +276,7 @@ describe('loadAppConfig', () => {
   });
 
   it('refuses a REDIS_URL that is not a redis URL without echoing it (it may hold a password)', () => {
-    const problems = problemsOf({ REDIS_URL: 'http://user:hunter2@cache:6379' });
+    const problems = problemsOf({ REDIS_URL: 'http://user:hunter2@cache:7000' });
     expect(problems).toEqual([
       expect.stringMatching(/^REDIS_URL: expected a redis:\/\/ or rediss:\/\//),
     ]);
