@@ -9,15 +9,10 @@ import { createTestApp } from './support/create-test-app.js';
 import { connectTestRedis, type TestRedisClient } from './support/test-redis-client.js';
 import { holdNextPasswordVerification } from './support/hold-password-verification.js';
 import { uniquePrefix } from './support/unique-prefix.js';
+import { TOKEN, UNAUTHENTICATED } from './support/expected-responses.js';
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const ADMIN_EMAIL = 'root@example.com';
 const UNKNOWN_USER_ID = '00000000-0000-4000-8000-000000000000';
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
 const NOT_ADMIN = {
   statusCode: 403,
   error: 'Forbidden',

@@ -17,12 +17,12 @@ import {
   type Outcome,
 } from './support/redis-topologies.js';
 import { uniquePrefix } from './support/unique-prefix.js';
+import { TOKEN } from './support/expected-responses.js';
 
 // The sample app on a real Redis Cluster (REDIS_CLUSTER_NODES; 3 primaries + 3 replicas,
 // cluster-node-timeout 1000 ms, cluster-require-full-coverage no): every route on users spread
 // over several shards (RELIABILITY.md R9), two app instances (R13), one primary killed (R8).
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const ADMIN_EMAIL = 'root@example.com';
 const NEW_PASSWORD = 'a brand new passphrase';
 const USERS = 6;

@@ -6,12 +6,8 @@ import { logInSession, signUp, type LoggedInSession } from './support/auth-reque
 import { findSessionCookie } from './support/cookies.js';
 import { createTestApp } from './support/create-test-app.js';
 import { uniquePrefix } from './support/unique-prefix.js';
+import { UNAUTHENTICATED } from './support/expected-responses.js';
 
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
 const SESSION_NOT_FOUND = {
   statusCode: 404,
   error: 'Not Found',

@@ -6,14 +6,9 @@ import { logInSession, signUp, TEST_PASSWORD } from './support/auth-requests.js'
 import { findSessionCookie, getSetCookies } from './support/cookies.js';
 import { createTestApp } from './support/create-test-app.js';
 import { uniquePrefix } from './support/unique-prefix.js';
+import { TOKEN, UNAUTHENTICATED } from './support/expected-responses.js';
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const ELEVATION_MS = 300_000;
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
 const INVALID_CREDENTIALS = {
   statusCode: 401,
   error: 'Unauthorized',

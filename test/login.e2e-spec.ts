@@ -6,8 +6,8 @@ import { logIn, signUp, TEST_PASSWORD, type SignedUpUser } from './support/auth-
 import { findSessionCookie, getSetCookies } from './support/cookies.js';
 import { createTestApp } from './support/create-test-app.js';
 import { uniquePrefix } from './support/unique-prefix.js';
+import { TOKEN } from './support/expected-responses.js';
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const IDLE_TIMEOUT_SECONDS = 900;
 const INVALID_CREDENTIALS = {
   statusCode: 401,

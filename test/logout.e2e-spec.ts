@@ -6,12 +6,7 @@ import { logIn, signUp } from './support/auth-requests.js';
 import { findSessionCookie } from './support/cookies.js';
 import { createTestApp } from './support/create-test-app.js';
 import { uniquePrefix } from './support/unique-prefix.js';
-
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
+import { UNAUTHENTICATED } from './support/expected-responses.js';
 
 describe('POST /auth/logout', () => {
   const keyPrefix = uniquePrefix('logout');

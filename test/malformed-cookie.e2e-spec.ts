@@ -6,12 +6,8 @@ import { logIn, signUp } from './support/auth-requests.js';
 import { findSessionCookie } from './support/cookies.js';
 import { createTestApp } from './support/create-test-app.js';
 import { uniquePrefix } from './support/unique-prefix.js';
+import { UNAUTHENTICATED } from './support/expected-responses.js';
 
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
 // Well-formed (43 base64url characters) but issued by no one.
 const UNKNOWN_TOKEN = 'Zz9_unknown-token_000000000000000000000000';
 const GARBAGE_4KB = Array.from({ length: 4096 }, (_, i) => 'aZ9!#$%&*+-.^_`|~'[i % 17]).join('');

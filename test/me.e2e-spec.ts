@@ -7,12 +7,7 @@ import { logIn, signUp, type SignedUpUser } from './support/auth-requests.js';
 import { createTestApp } from './support/create-test-app.js';
 import { connectTestRedis, type TestRedisClient } from './support/test-redis-client.js';
 import { uniquePrefix } from './support/unique-prefix.js';
-
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
+import { UNAUTHENTICATED } from './support/expected-responses.js';
 
 describe('GET /me', () => {
   const keyPrefix = uniquePrefix('me');

@@ -8,14 +8,9 @@ import { createTestApp } from './support/create-test-app.js';
 import { connectTestRedis, type TestRedisClient } from './support/test-redis-client.js';
 import { holdNextPasswordVerification } from './support/hold-password-verification.js';
 import { uniquePrefix } from './support/unique-prefix.js';
+import { TOKEN, UNAUTHENTICATED } from './support/expected-responses.js';
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const NEW_PASSWORD = 'a brand new passphrase';
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
 const REVOKED_DURING_LOGIN = {
   statusCode: 401,
   error: 'Unauthorized',

@@ -5,12 +5,7 @@ import { inject } from 'vitest';
 import { logInSession, signUp } from './support/auth-requests.js';
 import { createTestApp } from './support/create-test-app.js';
 import { uniquePrefix } from './support/unique-prefix.js';
-
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
+import { UNAUTHENTICATED } from './support/expected-responses.js';
 
 describe('two app instances on one Redis (as behind a load balancer)', () => {
   const keyPrefix = uniquePrefix('two-instances');

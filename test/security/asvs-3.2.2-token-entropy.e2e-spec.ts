@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { logIn, signUp } from '../support/auth-requests.js';
 import { createTestApp } from '../support/create-test-app.js';
 import { uniquePrefix } from '../support/unique-prefix.js';
+import { TOKEN } from '../support/expected-responses.js';
 
 // ASVS 4.0.3 3.2.2: session tokens have at least 64 bits of entropy (RELIABILITY S1). Ours:
 // 32 CSPRNG bytes in base64url (43 characters), of which the first 12 bits are a shard tag
@@ -12,7 +13,6 @@ import { uniquePrefix } from '../support/unique-prefix.js';
 const LOGINS = 200;
 const USERS = 4;
 const CONCURRENCY = 8;
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** Characters 2.. of a token: past the 12-bit shard tag (two base64url characters). */
 const RANDOM_PART_START = 2;
 

@@ -8,16 +8,11 @@ import { createTestApp } from '../support/create-test-app.js';
 import { dumpKeyspace, tokenDigest } from '../support/redis-dump.js';
 import { connectTestRedis, type TestRedisClient } from '../support/test-redis-client.js';
 import { uniquePrefix } from '../support/unique-prefix.js';
+import { UNAUTHENTICATED } from '../support/expected-responses.js';
 
 // ASVS 4.0.3 3.3.1: logout and expiration invalidate the session token, so the back button or
 // a replayed cookie does not resume the session (RELIABILITY S4: on every instance of the app).
 // Expiry itself: asvs-3.3.2-absolute-and-idle-timeout.
-
-const UNAUTHENTICATED = {
-  statusCode: 401,
-  error: 'Unauthorized',
-  message: 'Authentication required',
-};
 
 describe('ASVS 3.3.1: logout invalidates the token everywhere', () => {
   const keyPrefix = uniquePrefix('asvs-3.3.1');
