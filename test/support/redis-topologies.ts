@@ -307,12 +307,29 @@ export async function startClusterTopology(): Promise<ClusterTopology> {
     };
 
     await waitForClusterOk();
+    // `--cluster create` returns once slots are assigned, but each primary learns of its
+    // replica only by gossip, so a node asked at once may still list no replicas at all.
+    // Failover tests need every node to agree on who replicates whom.
+    const replicaPorts = await pollFor(
+      'every live cluster node to list 3 replicas',
+      async () => {
+        const texts = await Promise.all(live().map((s) => tryQuery(s.port, 'CLUSTER', 'NODES')));
+        let agreed: number[] | undefined;
+        for (const text of texts) {
+          if (typeof text !== 'string') return undefined;
+          const ports = parseClusterNodes(text)
+            .filter((v) => v.primaryId !== undefined)
+            .map((v) => v.port)
+            .sort((a, b) => a - b);
+          if (ports.length !== 3) return undefined;
+          if (agreed !== undefined && ports.join() !== agreed.join()) return undefined;
+          agreed = ports;
+        }
+        return agreed;
+      },
+      CLUSTER_READY_DEADLINE_MS,
+    );
     // A replica that never synced refuses to fail over (its data counts as too old).
-    const views = await clusterNodes();
-    const replicaPorts = views.filter((v) => v.primaryId !== undefined).map((v) => v.port);
-    if (replicaPorts.length !== 3) {
-      throw new Error(`expected 3 replicas after cluster create, saw ${replicaPorts.length}`);
-    }
     await Promise.all(replicaPorts.map((port) => waitForReplicaLink(port)));
 
     const primaryForSlot = async (slot: number): Promise<RedisServerHandle> => {
