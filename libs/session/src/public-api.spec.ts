@@ -17,6 +17,10 @@ describe('public types', () => {
     expectTypeOf<Session['userId']>().toEqualTypeOf<string | null>();
   });
 
+  it('types Session.csrfToken as string | null (null while the synchronizer token is off)', () => {
+    expectTypeOf<Session['csrfToken']>().toEqualTypeOf<string | null>();
+  });
+
   it('refuses a plain string where a TokenDigest is expected', () => {
     expectTypeOf<string>().not.toExtend<TokenDigest>();
     expectTypeOf<TokenDigest>().toExtend<string>();

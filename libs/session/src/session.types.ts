@@ -27,6 +27,15 @@ export interface Session<T extends object = Record<string, unknown>> {
   readonly roles: readonly string[];
   /** Step-up ("sudo mode") lasts until then; `null` when not elevated. */
   readonly elevatedUntil: Date | null;
+  /**
+   * The synchronizer token to send in the `csrf.headerName` header of unsafe requests (embed it
+   * in the page). `null` when `csrf.synchronizerToken` is off or the session is not stored yet
+   * (an anonymous session is stored after the handler that first writes to it: its token comes
+   * with the next request).
+   * Every read gives a differently masked form (a BREACH defence); all are valid until the
+   * session token rotates (login, `rotate()`, `elevate()`, a role or password change).
+   */
+  readonly csrfToken: string | null;
 }
 
 /** One of a user's sessions, as `SessionService.list()` shows it. */

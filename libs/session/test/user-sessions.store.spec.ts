@@ -519,7 +519,7 @@ describe('per-user session index of RedisSessionStore on a real redis-server', (
           const { address } = newAddress(i % 2 === 0 ? null : users[i % users.length]!);
           const key = sessionKey(address);
           noise.push(key);
-          pipeline.hset(key, { p: `noise${chunk}-${i}`, c: now, l: now, a: now + ABSOLUTE });
+          pipeline.hset(key, { p: `noise${chunk}-${i}`, c: now, l: 0, a: ABSOLUTE });
           pipeline.pexpire(key, 10 * MINUTE);
         }
         await pipeline.exec();

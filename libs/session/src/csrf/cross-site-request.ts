@@ -14,8 +14,7 @@ export function judgeCrossSite(
   request: HttpRequestLike,
   trustedOrigins: ReadonlySet<string>,
 ): CrossSiteVerdict {
-  const method = (request as { method?: string }).method?.toUpperCase() ?? 'GET';
-  if (!UNSAFE_METHODS.has(method)) return null;
+  if (!isUnsafeMethod(request)) return null;
   const origin = requestHeader(request, 'origin');
   const site = requestHeader(request, 'sec-fetch-site');
   if (origin !== undefined && trustedOrigins.has(origin)) return null;
@@ -27,6 +26,12 @@ export function judgeCrossSite(
   if (site === 'same-origin' || site === 'none') return null;
   if (origin === undefined) return null;
   return origin === ownOrigin(request) ? null : 'foreign-origin';
+}
+
+/** POST, PUT, PATCH or DELETE: the methods that may change state, so CSRF defences apply. */
+export function isUnsafeMethod(request: HttpRequestLike): boolean {
+  const method = (request as { method?: string }).method?.toUpperCase() ?? 'GET';
+  return UNSAFE_METHODS.has(method);
 }
 
 // The app's own origin as the browser sees it: scheme (trust-proxy aware on both platforms)

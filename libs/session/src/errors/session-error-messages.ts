@@ -8,6 +8,7 @@ export const SessionErrorMessages = {
   elevationRequired: 'This action needs you to confirm your password first',
   roleRequired: 'You do not have permission for this action',
   crossSiteRequest: 'Cross-site request refused',
+  csrfTokenInvalid: 'Missing or invalid CSRF token',
   missingInterceptor:
     '@CurrentSession() found no session on the request: import SessionModule (its interceptor loads the session)',
   notARequestSession: 'This Session object did not come from @CurrentSession()',

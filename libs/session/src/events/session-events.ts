@@ -69,6 +69,11 @@ export class SessionEvents {
     return () => this.emitter.off(event, safe);
   }
 
+  /** @internal Whether anyone listens: lets a hot path skip building a payload nobody reads. */
+  hasListeners(event: SessionEventName): boolean {
+    return this.emitter.listenerCount(event) > 0;
+  }
+
   /** @internal */
   emit<E extends SessionEventName>(event: E, payload: SessionEventMap[E]): void {
     this.emitter.emit(event, payload);

@@ -8,11 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { SessionErrorMessages } from '../errors/session-error-messages.js';
 import { RequestSessionLifecycle } from '../http/request-session.lifecycle.js';
-import {
-  ELEVATION_REQUIRED_METADATA,
-  PUBLIC_ROUTE_METADATA,
-  ROLES_REQUIRED_METADATA,
-} from '../session.constants.js';
+import { RouteSessionPolicies } from './route-session-policy.js';
 
 /**
  * Lets a request through only with an authenticated session; otherwise 401 in Nest's error
@@ -24,18 +20,19 @@ import {
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
+  private readonly policies: RouteSessionPolicies;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly lifecycle: RequestSessionLifecycle,
-  ) {}
+  ) {
+    this.policies = new RouteSessionPolicies(reflector);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    const policy = this.policies.of(context);
+    if (policy.isPublic) return true;
     const http = context.switchToHttp();
     const session = await this.lifecycle.load(http.getRequest<object>()).catch((error: unknown) => {
       this.lifecycle.markRetryAfter(error, http.getResponse<object>());
@@ -46,17 +43,10 @@ export class SessionGuard implements CanActivate {
       this.lifecycle.writeCookie(session, http.getResponse<object>());
       throw new UnauthorizedException(SessionErrorMessages.unauthenticated);
     }
-    const targets = [context.getHandler(), context.getClass()];
-    const roles =
-      this.reflector.getAllAndOverride<string[] | undefined>(ROLES_REQUIRED_METADATA, targets) ??
-      [];
-    if (!roles.every((role) => session.roles.includes(role))) {
+    if (!policy.roles.every((role) => session.roles.includes(role))) {
       throw new ForbiddenException(SessionErrorMessages.roleRequired);
     }
-    if (
-      this.reflector.getAllAndOverride<boolean | undefined>(ELEVATION_REQUIRED_METADATA, targets) &&
-      !session.elevatedUntil
-    ) {
+    if (policy.elevation && !session.elevatedUntil) {
       throw new ForbiddenException(SessionErrorMessages.elevationRequired);
     }
     return true;

@@ -6,14 +6,19 @@ interface HeaderBag {
   headers: Record<string, string | string[] | undefined>;
 }
 
+type HeaderValue = number | string | string[] | undefined;
+
 interface NodeStyleResponse {
-  getHeader(name: string): number | string | string[] | undefined;
+  readonly headersSent: boolean;
+  getHeader(name: string): HeaderValue;
   setHeader(name: string, value: number | string | readonly string[]): unknown;
 }
 
 interface FastifyStyleReply {
-  raw: unknown;
-  header(name: string, value: string): unknown;
+  raw: NodeStyleResponse;
+  getHeader(name: string): HeaderValue;
+  header(name: string, value: string | string[]): unknown;
+  removeHeader(name: string): unknown;
 }
 
 export type HttpRequestLike = object;
@@ -26,15 +31,31 @@ export function requestHeader(request: HttpRequestLike, name: string): string | 
 
 export function appendSetCookie(response: HttpResponseLike, value: string): void {
   if (isFastifyReply(response)) {
-    // Fastify keeps every set-cookie header it is given instead of replacing the last one.
-    response.header('set-cookie', value);
+    appendFastifySetCookie(response, value);
     return;
   }
   const res = response as NodeStyleResponse;
-  const existing = res.getHeader('Set-Cookie');
-  const list =
-    existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-  res.setHeader('Set-Cookie', [...list, value]);
+  res.setHeader('Set-Cookie', [...headerList(res.getHeader('Set-Cookie')), value]);
+}
+
+// Fastify sends the reply's Set-Cookie in place of the one on Node's response, where
+// Express-style middleware puts its cookies: the reply gets both lists, so none is lost, and
+// so does Node's response, which is what a handler that writes to `reply.raw` sends.
+function appendFastifySetCookie(reply: FastifyStyleReply, value: string): void {
+  const fromNode = headerList(reply.raw.getHeader('set-cookie'));
+  // `getHeader` falls back to Node's list when the reply has none of its own.
+  const fromReply = headerList(reply.getHeader('set-cookie')).filter(
+    (cookie) => !fromNode.includes(cookie),
+  );
+  const merged = [...fromNode, ...fromReply, value];
+  reply.removeHeader('set-cookie');
+  reply.header('set-cookie', merged);
+  if (!reply.raw.headersSent) reply.raw.setHeader('set-cookie', merged);
+}
+
+function headerList(value: HeaderValue): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [String(value)];
 }
 
 export function setResponseHeader(response: HttpResponseLike, name: string, value: string): void {

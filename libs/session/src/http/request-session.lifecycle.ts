@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { generateCsrfSecret } from '../csrf/csrf-token.js';
 import { SessionEvents, type SessionLookupOutcome } from '../events/session-events.js';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { ResolvedSessionOptions } from '../options/resolved-session-options.js';
@@ -21,7 +22,8 @@ import {
 } from './http-exchange.js';
 import { RequestSession } from './request-session.js';
 import { markRetryAfter } from './retry-after.js';
-import { applySessionDataChange, diffSessionData, parseSessionData } from './session-data-codec.js';
+import { lazySessionData } from './lazy-session-data.js';
+import { applySessionDataChange, diffSessionData } from './session-data-codec.js';
 import {
   clearedSessionCookieHeader,
   readSessionCookie,
@@ -66,7 +68,7 @@ export class RequestSessionLifecycle {
 
   load(request: HttpRequestLike): Promise<RequestSession> {
     const req = request as RequestWithSession;
-    req[LOADING] ??= this.timedResolve(request).then((session) => (req[LOADED] = session));
+    req[LOADING] ??= this.lookup(request).then((session) => (req[LOADED] = session));
     return req[LOADING];
   }
 
@@ -151,6 +153,9 @@ export class RequestSessionLifecycle {
       elevatedUntil: null,
       device,
       rotationDue: false,
+      ...(this.options.csrf.synchronizerTokenHeader !== undefined
+        ? { csrfSecret: generateCsrfSecret() }
+        : {}),
       data,
     };
   }
@@ -168,6 +173,13 @@ export class RequestSessionLifecycle {
       limit: this.options.sessionLimit,
       expectedGeneration,
     };
+  }
+
+  // Timing a lookup costs on every request: only when a metrics hook listens.
+  private lookup(request: HttpRequestLike): Promise<RequestSession> {
+    return this.events.hasListeners('lookup')
+      ? this.timedResolve(request)
+      : this.resolve(request, { outcome: 'unavailable' });
   }
 
   // Times every lookup for the `lookup` event (a metrics hook); the outcome rides on `found`.
@@ -188,7 +200,8 @@ export class RequestSessionLifecycle {
     request: HttpRequestLike,
     found: { outcome: SessionLookupOutcome },
   ): Promise<RequestSession> {
-    const client = clientOf(request);
+    // Address and User-Agent are recorded only when a session is created: read them then.
+    const client = () => clientOf(request);
     const cookie = readSessionCookie(requestHeader(request, 'cookie'), this.options.cookie.name);
     const token = parseSessionToken(cookie.value);
     if (token === null) {
@@ -210,24 +223,34 @@ export class RequestSessionLifecycle {
       });
     }
     if (result.status !== 'found') return this.anonymous(client, true);
-    const data = parseSessionData(result.session.data);
-    if (data === null) {
-      found.outcome = 'missing';
-      // Corrupt data is no session: remove it rather than fail every request that carries it.
-      await this.store.take(address);
-      return this.anonymous(client, true);
-    }
     // Forwarded: a concurrent request rotated this token a moment ago; use the session where it
     // lives now and leave the cookie to that request's response.
     const current = result.forwardedTo
       ? { shard: address.shard, digest: result.forwardedTo }
       : address;
-    return RequestSession.loaded(result.session, current, data, this.options.idleTimeoutMs, client);
+    return RequestSession.loaded(
+      this.withCsrfSecret(result.session),
+      current,
+      lazySessionData(result.session.data),
+      this.options.idleTimeoutMs,
+      client,
+    );
   }
 
-  private anonymous(client: SessionDeviceRecord, clearCookie: boolean): RequestSession {
+  // A session created before the synchronizer token was turned on has no secret of its own, and
+  // the option must not lock its user out (even of logging out) until it expires. Until its next
+  // login it gets an empty one: its token is then an HMAC of the session token's digest alone,
+  // unknown to other sites (they never see the cookie) though computable, unlike with a secret,
+  // by whoever sees Redis key names. Bound to the digest, it still changes on every rotation.
+  private withCsrfSecret(session: StoredSession): StoredSession {
+    if (this.options.csrf.synchronizerTokenHeader === undefined) return session;
+    return session.csrfSecret !== undefined ? session : { ...session, csrfSecret: '' };
+  }
+
+  // Its stored shape is a placeholder: persistAnonymous() builds the one it stores.
+  private anonymous(client: () => SessionDeviceRecord, clearCookie: boolean): RequestSession {
     return RequestSession.anonymous(
-      this.freshStoredSession(null, {}, client),
+      this.freshStoredSession(null, {}, null),
       this.options.idleTimeoutMs,
       clearCookie,
       client,

@@ -1,3 +1,4 @@
+import { issueCsrfToken, verifyCsrfToken } from '../csrf/csrf-token.js';
 import { SessionErrorMessages } from '../errors/session-error-messages.js';
 import type { Session } from '../session.types.js';
 import type { SessionDeviceRecord, StoredSession } from '../store/stored-session.js';
@@ -18,6 +19,7 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
   /** The request's cookie names no live session and the browser should drop it. */
   clearCookie: boolean;
   private stored: StoredSession;
+  private clientRecord: SessionDeviceRecord | undefined;
 
   private constructor(
     stored: StoredSession,
@@ -25,8 +27,7 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     data: T,
     private readonly idleTimeoutMs: number,
     clearCookie: boolean,
-    /** The client making this request (recorded on sessions it creates). */
-    readonly client: SessionDeviceRecord,
+    private readonly readClient: () => SessionDeviceRecord,
   ) {
     this.stored = stored;
     this.address = address;
@@ -40,9 +41,9 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     stored: StoredSession,
     idleTimeoutMs: number,
     clearCookie: boolean,
-    client: SessionDeviceRecord,
+    readClient: () => SessionDeviceRecord,
   ): RequestSession<T> {
-    return new RequestSession<T>(stored, null, {} as T, idleTimeoutMs, clearCookie, client);
+    return new RequestSession<T>(stored, null, {} as T, idleTimeoutMs, clearCookie, readClient);
   }
 
   static loaded<T extends object>(
@@ -50,9 +51,9 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     address: SessionAddress,
     data: T,
     idleTimeoutMs: number,
-    client: SessionDeviceRecord,
+    readClient: () => SessionDeviceRecord,
   ): RequestSession<T> {
-    return new RequestSession<T>(stored, address, data, idleTimeoutMs, false, client);
+    return new RequestSession<T>(stored, address, data, idleTimeoutMs, false, readClient);
   }
 
   /** The internal view of a Session handed back by application code. */
@@ -60,6 +61,11 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     if (!(session instanceof RequestSession))
       throw new TypeError(SessionErrorMessages.notARequestSession);
     return session as RequestSession;
+  }
+
+  /** The client making this request (recorded on sessions it creates), read on first use. */
+  get client(): SessionDeviceRecord {
+    return (this.clientRecord ??= this.readClient());
   }
 
   get id(): string {
@@ -91,6 +97,21 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
   get elevatedUntil(): Date | null {
     const until = this.stored.elevatedUntil;
     return until !== null && until > Date.now() ? new Date(until) : null;
+  }
+  get csrfToken(): string | null {
+    const secret = this.stored.csrfSecret;
+    return secret === undefined || this.address === null
+      ? null
+      : issueCsrfToken(secret, this.address.digest);
+  }
+  /** `candidate` is a valid synchronizer token for this session as it is stored now. */
+  acceptsCsrfToken(candidate: string | undefined): boolean {
+    const secret = this.stored.csrfSecret;
+    return (
+      secret !== undefined &&
+      this.address !== null &&
+      verifyCsrfToken(candidate, secret, this.address.digest)
+    );
   }
   /** Someone changed this user since the token was issued: this response must rotate it. */
   get rotationDue(): boolean {

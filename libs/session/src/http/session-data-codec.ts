@@ -1,46 +1,34 @@
 import { SessionDataError } from '../errors/session-data.error.js';
 import { SessionDataTooLargeError } from '../errors/session-data-too-large.error.js';
 import type { SessionDataChange } from '../store/stored-session.js';
-
-/** Stored JSON fields into the plain object the handler sees; `null` if any field is corrupt. */
-export function parseSessionData(
-  stored: Readonly<Record<string, string>>,
-): Record<string, unknown> | null {
-  const data: Record<string, unknown> = {};
-  for (const key of Object.keys(stored)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(stored[key] as string);
-    } catch {
-      return null;
-    }
-    // defineProperty: a key named "__proto__" becomes an own property, not the prototype.
-    Object.defineProperty(data, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return data;
-}
+import { UndecodedField, fieldsOf } from './lazy-session-data.js';
 
 /**
- * Serialises every top-level key. Throws SessionDataError for values JSON cannot hold, and
+ * Serialises every top-level key of `data`, a plain object or lazySessionData. Throws SessionDataError for values JSON cannot hold, and
  * SessionDataTooLargeError when keys and values together exceed `maxBytes`: nothing is ever
  * truncated or dropped in silence.
  */
 export function serializeSessionData(data: object, maxBytes = Infinity): Record<string, string> {
   const serialized = Object.create(null) as Record<string, string>;
+  const fields = fieldsOf(data);
   let bytes = 0;
-  for (const [key, value] of Object.entries(data)) {
+  for (const key of Object.keys(fields)) {
+    // A getter the handler defined on the data reads it through `data`, where its own reads of
+    // stored keys decode them; on the raw fields it would see undecoded ones.
+    const value: unknown = isAccessor(fields, key) ? Reflect.get(data, key) : fields[key];
     if (value === undefined) continue;
-    const json = serializeValue(key, value);
+    // A field the handler never read is still its stored JSON: copied, not parsed and rebuilt.
+    const json = value instanceof UndecodedField ? value.json : serializeValue(key, value);
     serialized[key] = json;
     bytes += Buffer.byteLength(key) + Buffer.byteLength(json);
   }
   if (bytes > maxBytes) throw new SessionDataTooLargeError(bytes, maxBytes);
   return serialized;
+}
+
+function isAccessor(fields: object, key: string): boolean {
+  const own = Object.getOwnPropertyDescriptor(fields, key);
+  return own !== undefined && own.get !== undefined;
 }
 
 /** Only the keys whose serialised form differs from what was loaded; `null` when none. */

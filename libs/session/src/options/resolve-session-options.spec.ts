@@ -42,7 +42,7 @@ describe('resolveSessionOptions defaults', () => {
       connectionHint: undefined,
       sessionLimit: { maxSessions: 100, policy: 'evict-least-recently-used' },
       elevationMs: 300_000,
-      csrf: { enabled: true, trustedOrigins: [] },
+      csrf: { enabled: true, trustedOrigins: [], synchronizerTokenHeader: undefined },
       maxDataBytes: 16_384,
     });
   });

@@ -1,4 +1,5 @@
 import { InvalidSessionOptionsError } from '../errors/invalid-session-options.error.js';
+import { resolveCsrf } from './resolve-csrf-options.js';
 import { DEFAULT_SESSION_OPTIONS } from './session-defaults.js';
 import type { ResolvedSessionOptions } from './resolved-session-options.js';
 import type {
@@ -135,25 +136,6 @@ function validateRedis(redis: SessionRedisOption | undefined): SessionRedisOptio
     );
   }
   return redis;
-}
-
-function resolveCsrf(csrf: SessionModuleOptions['csrf']): ResolvedSessionOptions['csrf'] {
-  const enabled = csrf?.enabled ?? true;
-  if (typeof enabled !== 'boolean') {
-    throw new InvalidSessionOptionsError('csrf.enabled', enabled, 'true or false');
-  }
-  const trustedOrigins = csrf?.trustedOrigins ?? [];
-  for (const origin of trustedOrigins) {
-    // Origins are compared as exact strings, as browsers send them: scheme://host[:port].
-    if (typeof origin !== 'string' || !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new InvalidSessionOptionsError(
-        'csrf.trustedOrigins',
-        origin,
-        'origins like "https://app.example.com" (scheme, host, optional port; no path)',
-      );
-    }
-  }
-  return { enabled, trustedOrigins: [...trustedOrigins] };
 }
 
 function resolveReplicaAcknowledgement(

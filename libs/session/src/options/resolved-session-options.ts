@@ -25,6 +25,11 @@ export interface ResolvedSessionOptions {
   readonly sessionLimit: SessionLimit | undefined;
   readonly elevationMs: number;
   readonly maxDataBytes: number;
-  readonly csrf: { readonly enabled: boolean; readonly trustedOrigins: readonly string[] };
+  readonly csrf: {
+    readonly enabled: boolean;
+    readonly trustedOrigins: readonly string[];
+    /** Lower-case header that must carry the synchronizer token; `undefined` when it is off. */
+    readonly synchronizerTokenHeader: string | undefined;
+  };
   readonly replicaAcknowledgement: SessionReplicaAcknowledgement | undefined;
 }

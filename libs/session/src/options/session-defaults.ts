@@ -11,4 +11,5 @@ export const DEFAULT_SESSION_OPTIONS = {
   sessionLimitPolicy: 'evict-least-recently-used',
   elevationSeconds: 300,
   maxDataBytes: 16_384,
+  csrf: { enabled: true, synchronizerToken: false, headerName: 'x-csrf-token' },
 } as const;

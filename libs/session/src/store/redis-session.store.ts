@@ -27,6 +27,7 @@ import {
   encodeStoredSession,
 } from './session-record-codec.js';
 import { SessionStore, type SessionCreateOptions } from './session-store.js';
+import { unpackUserAgent } from './user-agent-codec.js';
 import type {
   SessionClock,
   SessionCreateResult,
@@ -50,6 +51,27 @@ export interface RedisSessionStoreOptions {
 }
 
 const DEFAULT_EXPIRY_GRACE_MS = 60_000;
+
+const MISSING: SessionReadResult = Object.freeze({ status: 'missing' });
+
+/** A read script's session, sent as one JSON array of field/value pairs (see the script). */
+function found(json: unknown, forwardedTo?: TokenDigest): SessionReadResult {
+  const session = typeof json === 'string' ? decodeStoredSession(parseFlatFields(json)) : null;
+  // A corrupt record (missing fields, wrong type) is no session; the script deleted it.
+  if (session === null) return MISSING;
+  return forwardedTo === undefined
+    ? { status: 'found', session }
+    : { status: 'found', session, forwardedTo };
+}
+
+function parseFlatFields(json: string): unknown[] {
+  try {
+    const flat: unknown = JSON.parse(json);
+    return Array.isArray(flat) ? flat : [];
+  } catch {
+    return [];
+  }
+}
 
 // Index entries live at least this long after a revoke-all, so that the generation it moved
 // still refuses a login that was in flight.
@@ -87,7 +109,9 @@ export class RedisSessionStore extends SessionStore {
       this.graceMs,
       this.keys.sessionKeyPrefix(address.shard),
     ]);
-    if (!Array.isArray(reply)) return { status: 'missing' };
+    if (typeof reply === 'string') return found(reply);
+    if (!Array.isArray(reply)) return MISSING;
+    if (reply[0] === -2) return found(reply[2], String(reply[1]) as TokenDigest);
     if (reply[0] === -1) {
       return {
         status: 'expired',
@@ -95,13 +119,7 @@ export class RedisSessionStore extends SessionStore {
         userId: reply[2] ? String(reply[2]) : null,
       };
     }
-    const forwarded = reply[0] === -2;
-    const session = decodeStoredSession(forwarded ? (reply[2] as unknown[]) : reply);
-    // A corrupt record (missing fields, wrong type) is no session; the script deleted it.
-    if (session === null) return { status: 'missing' };
-    return forwarded
-      ? { status: 'found', session, forwardedTo: String(reply[1]) as TokenDigest }
-      : { status: 'found', session };
+    return MISSING;
   }
 
   async create(
@@ -192,14 +210,18 @@ export class RedisSessionStore extends SessionStore {
       clock.nowMs,
       clock.idleTimeoutMs,
     ]);
+    // l and a are stored as offsets from c (see session-record-codec.ts).
     return (reply as string[][]).map(
-      ([publicId, createdAt, lastSeenAt, absoluteExpiresAt, elevated, ip, userAgent]) => ({
+      ([publicId, created, lastSeen, absolute, elevated, ip, userAgent]) => ({
         publicId: String(publicId),
-        createdAt: Number(createdAt),
-        lastSeenAt: Number(lastSeenAt),
-        absoluteExpiresAt: Number(absoluteExpiresAt),
+        createdAt: Number(created),
+        lastSeenAt: Number(created) + Number(lastSeen),
+        absoluteExpiresAt: Number(created) + Number(absolute),
         elevatedUntil: elevated ? Number(elevated) : null,
-        device: ip || userAgent ? { ip: String(ip), userAgent: String(userAgent) } : null,
+        device:
+          ip || userAgent
+            ? { ip: String(ip), userAgent: unpackUserAgent(String(userAgent)) }
+            : null,
       }),
     );
   }

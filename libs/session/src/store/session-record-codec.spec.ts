@@ -66,6 +66,20 @@ describe('encodeStoredSession / decodeStoredSession', () => {
     expect(decodeStoredSession(encodeStoredSession(session))).toEqual(session);
   });
 
+  it('round-trips a synchronizer-token secret in one short field', () => {
+    const session = storedSession({ csrfSecret: 'AAAAAAAAAAAAAAAAAAAAAA' });
+    const flat = encodeStoredSession(session);
+    expect(flat.slice(-2)).toEqual([SessionField.csrfSecret, 'AAAAAAAAAAAAAAAAAAAAAA']);
+    expect(SessionField.csrfSecret).toHaveLength(1);
+    expect(decodeStoredSession(flat)).toEqual(session);
+  });
+
+  it('decodes a session stored without a secret as having none', () => {
+    expect(decodeStoredSession(encodeStoredSession(storedSession()))).not.toHaveProperty(
+      'csrfSecret',
+    );
+  });
+
   it('writes only the fields an anonymous session needs', () => {
     expect(encodeStoredSession(storedSession())).toEqual([
       SessionField.publicId,
@@ -73,10 +87,19 @@ describe('encodeStoredSession / decodeStoredSession', () => {
       SessionField.createdAt,
       '1700000000000',
       SessionField.lastSeenAt,
-      '1700000060000',
+      '60000',
       SessionField.absoluteExpiresAt,
-      '1700604800000',
+      '604800000',
     ]);
+  });
+
+  it('stores last-seen and the absolute deadline as milliseconds after createdAt', () => {
+    // Below 2^31 a listpack stores a number in 5 bytes instead of 9.
+    const flat = encodeStoredSession(storedSession());
+    const value = (field: string) => Number(flat[flat.indexOf(field) + 1]);
+    expect(value(SessionField.lastSeenAt)).toBeLessThan(2 ** 31);
+    expect(value(SessionField.absoluteExpiresAt)).toBeLessThan(2 ** 31);
+    expect(decodeStoredSession(flat)).toEqual(storedSession());
   });
 
   it('prefixes data keys so they never collide with the session fields', () => {
@@ -116,9 +139,9 @@ describe('encodeStoredSession / decodeStoredSession', () => {
 });
 
 describe('decodeStoredSession', () => {
-  it('decodes a minimal valid reply', () => {
+  it('decodes a minimal valid reply, l and a counted from c', () => {
     expect(decodeStoredSession(validFlat())).toEqual(
-      storedSession({ publicId: 'pub', createdAt: 1, lastSeenAt: 2, absoluteExpiresAt: 3 }),
+      storedSession({ publicId: 'pub', createdAt: 1, lastSeenAt: 3, absoluteExpiresAt: 4 }),
     );
   });
 

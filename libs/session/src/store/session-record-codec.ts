@@ -1,8 +1,15 @@
 import type { StoredSession } from './stored-session.js';
+import { packUserAgent, unpackUserAgent } from './user-agent-codec.js';
 
 /**
  * Hash field names of a stored session. Kept to one character because they repeat in every
  * session; application data keys get a "." prefix so they can never collide with these.
+ *
+ * Why the record is shaped for bytes: Redis keeps a hash as a compact listpack only while every
+ * value is at most 64 bytes, and a listpack stores a number in 5 bytes below 2^31 but 9 above.
+ * So the User-Agent is packed (user-agent-codec.ts), createdAt (c) is epoch milliseconds, and
+ * lastSeenAt (l) and absoluteExpiresAt (a) are milliseconds counted from createdAt: small
+ * numbers, exact to the millisecond.
  */
 export const SessionField = {
   publicId: 'p',
@@ -15,6 +22,7 @@ export const SessionField = {
   ip: 'ip',
   userAgent: 'ua',
   rotationDue: 'x',
+  csrfSecret: 'k',
 } as const;
 
 const DATA_FIELD_PREFIX = '.';
@@ -31,9 +39,9 @@ export function encodeStoredSession(session: StoredSession): string[] {
     SessionField.createdAt,
     String(session.createdAt),
     SessionField.lastSeenAt,
-    String(session.lastSeenAt),
+    String(session.lastSeenAt - session.createdAt),
     SessionField.absoluteExpiresAt,
-    String(session.absoluteExpiresAt),
+    String(session.absoluteExpiresAt - session.createdAt),
   ];
   if (session.userId !== null) fields.push(SessionField.userId, session.userId);
   if (session.roles.length > 0) fields.push(SessionField.roles, JSON.stringify(session.roles));
@@ -45,10 +53,11 @@ export function encodeStoredSession(session: StoredSession): string[] {
       SessionField.ip,
       session.device.ip,
       SessionField.userAgent,
-      session.device.userAgent,
+      packUserAgent(session.device.userAgent),
     );
   }
   if (session.rotationDue) fields.push(SessionField.rotationDue, '1');
+  if (session.csrfSecret !== undefined) fields.push(SessionField.csrfSecret, session.csrfSecret);
   for (const [key, value] of Object.entries(session.data)) fields.push(dataField(key), value);
   return fields;
 }
@@ -65,6 +74,7 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
   let ip: string | undefined;
   let userAgent: string | undefined;
   let rotationDue = false;
+  let csrfSecret: string | undefined;
   // A null-prototype object: a stored key named "__proto__" stays an ordinary key.
   const data = Object.create(null) as Record<string, string>;
   if (flat.length % 2 !== 0) return null;
@@ -87,10 +97,10 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
         createdAt = epochMs(value);
         break;
       case SessionField.lastSeenAt:
-        lastSeenAt = epochMs(value);
+        lastSeenAt = offsetMs(value);
         break;
       case SessionField.absoluteExpiresAt:
-        absoluteExpiresAt = epochMs(value);
+        absoluteExpiresAt = offsetMs(value);
         break;
       case SessionField.roles: {
         const parsed = parseRoles(value);
@@ -106,10 +116,13 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
         ip = value;
         break;
       case SessionField.userAgent:
-        userAgent = value;
+        userAgent = unpackUserAgent(value);
         break;
       case SessionField.rotationDue:
         rotationDue = value === '1';
+        break;
+      case SessionField.csrfSecret:
+        csrfSecret = value;
         break;
       default:
         // Fields from a newer version of the library are kept out of the way, not rejected.
@@ -117,6 +130,8 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
     }
   }
   if (!publicId || ![createdAt, lastSeenAt, absoluteExpiresAt].every(Number.isFinite)) return null;
+  lastSeenAt += createdAt;
+  absoluteExpiresAt += createdAt;
   const device = ip || userAgent ? { ip: ip ?? '', userAgent: userAgent ?? '' } : null;
   return {
     publicId,
@@ -128,6 +143,7 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
     elevatedUntil,
     device,
     rotationDue,
+    ...(csrfSecret !== undefined ? { csrfSecret } : {}),
     data,
   };
 }
@@ -135,6 +151,11 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
 // Number('') is 0 and Number('0x10') is 16: only plain digits are a timestamp.
 function epochMs(value: string): number {
   return /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+}
+
+// Milliseconds from createdAt; negative only for records a caller built that way.
+function offsetMs(value: string): number {
+  return /^-?\d{1,16}$/.test(value) ? Number(value) : NaN;
 }
 
 function parseRoles(value: string): string[] | null {

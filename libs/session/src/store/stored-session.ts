@@ -18,6 +18,11 @@ export interface StoredSession {
   readonly device: SessionDeviceRecord | null;
   /** Someone changed the user (roles, credentials): the next response must rotate the token. */
   readonly rotationDue: boolean;
+  /**
+   * Secret behind the session's synchronizer (CSRF) token; only sessions created while
+   * `csrf.synchronizerToken` is on have one. Never sent to the client.
+   */
+  readonly csrfSecret?: string;
   readonly data: Readonly<Record<string, string>>;
 }
 

@@ -40,7 +40,7 @@ export async function sessionCookieFor(
     lifecycle.freshStoredSession(null, {}, NO_CLIENT),
     options.idleTimeoutMs,
     false,
-    NO_CLIENT,
+    () => NO_CLIENT,
   );
   session.data = { ...user.data };
   const { userId, roles, generation } = user;

@@ -137,10 +137,10 @@ describe('randomShard', () => {
 });
 
 describe('generatePublicSessionId', () => {
-  it('is 22 base64url characters (16 random bytes)', () => {
+  it('is 16 base64url characters (12 random bytes)', () => {
     const id = generatePublicSessionId();
-    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(Buffer.from(id, 'base64url')).toHaveLength(12);
   });
 
   it('is distinct across calls', () => {

@@ -3,10 +3,10 @@
 // Shared Lua: is the session at `key` alive at `now`? Deletes it (and its index entry) if not.
 export const LIVE_SESSION_LUA = `
 local function live(key, now, idle)
-  local t = redis.call('HMGET', key, 'l', 'a')
-  local lastSeen, absolute = tonumber(t[1]), tonumber(t[2])
-  if not lastSeen or not absolute then return false end
-  if now >= absolute or now >= lastSeen + idle then
+  local t = redis.call('HMGET', key, 'c', 'l', 'a')
+  local created, lastSeen, absolute = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
+  if not created or not lastSeen or not absolute then return false end
+  if now >= created + absolute or now >= created + lastSeen + idle then
     redis.call('DEL', key)
     return false
   end
@@ -18,8 +18,9 @@ end
 // forward ({f = new digest}, see the rotate script): follow it to the sibling key it names.
 export const RESOLVE_FORWARD_LUA = `
 local function resolve(key, prefix)
-  if redis.call('HEXISTS', key, 'p') == 1 then return key, nil end
-  local target = redis.call('HGET', key, 'f')
+  local own = redis.call('HMGET', key, 'p', 'f')
+  if own[1] then return key, nil end
+  local target = own[2]
   if target and redis.call('HEXISTS', prefix .. target, 'p') == 1 then return prefix .. target, target end
   return nil, nil
 end

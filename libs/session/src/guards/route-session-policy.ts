@@ -1,0 +1,52 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import {
+  ELEVATION_REQUIRED_METADATA,
+  PUBLIC_ROUTE_METADATA,
+  ROLES_REQUIRED_METADATA,
+} from '../session.constants.js';
+
+type RouteTargets = Array<
+  ReturnType<ExecutionContext['getHandler']> | ReturnType<ExecutionContext['getClass']>
+>;
+
+/** What a route asks of the session: `@Public()`, `@RequireRoles()`, `@RequireElevation()`. */
+export interface RouteSessionPolicy {
+  readonly isPublic: boolean;
+  readonly roles: readonly string[];
+  readonly elevation: boolean;
+}
+
+/**
+ * Reads a route's decorators once and remembers them. Decorators are fixed when the class is
+ * defined, while a Reflector lookup walks metadata and allocates on every request of every
+ * guarded route.
+ */
+export class RouteSessionPolicies {
+  // By class, then handler: a subclass controller shares its parent's handler functions.
+  private readonly byClass = new WeakMap<object, WeakMap<object, RouteSessionPolicy>>();
+
+  constructor(private readonly reflector: Reflector) {}
+
+  of(context: ExecutionContext): RouteSessionPolicy {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.byClass.get(controller);
+    if (byHandler === undefined) this.byClass.set(controller, (byHandler = new WeakMap()));
+    let policy = byHandler.get(handler);
+    if (policy === undefined) byHandler.set(handler, (policy = this.read([handler, controller])));
+    return policy;
+  }
+
+  private read(targets: RouteTargets): RouteSessionPolicy {
+    const reflector = this.reflector;
+    return {
+      isPublic: Boolean(reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_METADATA, targets)),
+      roles:
+        reflector.getAllAndOverride<string[] | undefined>(ROLES_REQUIRED_METADATA, targets) ?? [],
+      elevation: Boolean(
+        reflector.getAllAndOverride<boolean>(ELEVATION_REQUIRED_METADATA, targets),
+      ),
+    };
+  }
+}
