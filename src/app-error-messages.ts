@@ -8,4 +8,5 @@ export const AppErrorMessages = {
   redisUnreachable: 'Redis is unreachable',
   tooManyAttempts: 'Too many login attempts; try again later',
   routeNotFound: 'No such route',
+  malformedUrl: 'Malformed URL',
 } as const;

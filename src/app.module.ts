@@ -10,6 +10,7 @@ import { toSessionModuleOptions } from './config/to-session-module-options.js';
 import { HealthModule } from './health/health.module.js';
 import { UnexpectedErrorFilter } from './http/unexpected-error.filter.js';
 import { MeModule } from './me/me.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PagesModule } from './pages/pages.module.js';
 
 /** The sample app. Every route needs a session unless it is marked `@Public()`. */
@@ -30,6 +31,7 @@ export class AppModule {
         AdminModule,
         HealthModule,
         PagesModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: SessionGuard },

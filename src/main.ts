@@ -3,6 +3,7 @@ import { createApp } from './app.factory.js';
 import type { AppConfig } from './config/app-config.js';
 import { InvalidAppConfigError } from './config/invalid-app-config.error.js';
 import { loadAppConfig } from './config/load-app-config.js';
+import { listenHostOf } from './http/http-platform.js';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -16,7 +17,8 @@ async function bootstrap(): Promise<void> {
     return;
   }
   const app = await createApp(config);
-  await app.listen(config.port);
+  const host = listenHostOf(config.httpAdapter);
+  await (host === undefined ? app.listen(config.port) : app.listen(config.port, host));
   new Logger('Bootstrap').log(`Listening on ${await app.getUrl()}`);
 }
 

@@ -9,6 +9,13 @@ import {
   Post,
 } from '@nestjs/common';
 import {
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
   CurrentSession,
   RequireElevation,
   RequireRoles,
@@ -16,20 +23,30 @@ import {
   SessionService,
 } from 'nest-redis-session';
 import { AppErrorMessages } from '../app-error-messages.js';
-import { type Role, USER_ID_PATTERN, withBaseRole } from '../users/user.js';
+import {
+  ApiCrossSiteRefused,
+  ApiJsonBody,
+  ApiSessionRequired,
+  ApiStoreUnavailable,
+} from '../docs/api-responses.decorator.js';
+import { ErrorResponse } from '../http/error-response.js';
+import { USER_ID_PATTERN, withBaseRole } from '../users/user.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { SetRolesDto } from './dto/set-roles.dto.js';
-
-/** Body of a successful `POST /admin/users/:id/roles`. */
-export interface UserRolesView {
-  id: string;
-  roles: Role[];
-}
+import { UserRolesResponse } from './dto/user-roles-response.js';
 
 /**
  * What an admin does to other accounts. Every route needs an admin session in step-up mode
  * (`POST /auth/elevate`); `SessionGuard` answers 403 otherwise, before the body is read.
  */
+@ApiTags('admin')
+@ApiSessionRequired()
+@ApiCrossSiteRefused(
+  'The caller is not an admin in step-up mode (POST /auth/elevate), or the request is cross-site.',
+)
+@ApiStoreUnavailable()
+@ApiParam({ name: 'id', description: 'The user id.' })
+@ApiNotFoundResponse({ type: ErrorResponse, description: 'No such user.' })
 @Controller('admin/users')
 @RequireRoles('admin')
 @RequireElevation()
@@ -45,7 +62,13 @@ export class AdminUsersController {
    */
   @Post(':id/roles')
   @HttpCode(HttpStatus.OK)
-  async setRoles(@Param('id') id: string, @Body() body: SetRolesDto): Promise<UserRolesView> {
+  @ApiJsonBody(SetRolesDto, 'Not a list of at most 16 lowercase role names.')
+  @ApiOkResponse({
+    type: UserRolesResponse,
+    description:
+      "The user's sessions see the new roles on their next request, which rotates their token.",
+  })
+  async setRoles(@Param('id') id: string, @Body() body: SetRolesDto): Promise<UserRolesResponse> {
     const roles = withBaseRole(body.roles);
     // The record first: a login that reads it from now on establishes its session with the new
     // roles, and updateUser() then reaches every session that exists already.
@@ -58,6 +81,7 @@ export class AdminUsersController {
   /** Logs the user out everywhere, also refusing their logins in flight. */
   @Delete(':id/sessions')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'The user is logged out everywhere.' })
   async logOutEverywhere(
     @Param('id') id: string,
     @CurrentSession() session: Session,

@@ -14,12 +14,15 @@ export type RedisTopology =
   | { kind: 'sentinel'; sentinels: HostAndPort[]; name: string }
   | { kind: 'cluster'; nodes: HostAndPort[] };
 
-/** The HTTP platforms this version can run on. */
-export type HttpAdapterName = 'express';
+/** The NestJS HTTP platforms the app runs on (`HTTP_ADAPTER`); the first is the default. */
+export const HTTP_ADAPTER_NAMES = ['express', 'fastify'] as const;
+
+/** One of `HTTP_ADAPTER_NAMES`. */
+export type HttpAdapterName = (typeof HTTP_ADAPTER_NAMES)[number];
 
 /**
  * Express's `trust proxy` setting: a boolean, a hop count, or addresses/subnets/presets
- * (`loopback`, `10.0.0.0/8, 127.0.0.1`).
+ * (`loopback`, `10.0.0.0/8, 127.0.0.1`). On Fastify it is given the same meaning.
  */
 export type TrustProxySetting = boolean | number | string;
 
@@ -30,7 +33,7 @@ export interface AppConfig {
   /** `NODE_ENV=production`: turns on `Secure` cookies with the `__Host-` name. */
   production: boolean;
   httpAdapter: HttpAdapterName;
-  /** `TRUST_PROXY`; `undefined` leaves Express's default (trust nothing). */
+  /** `TRUST_PROXY`, with Express's meaning on both platforms; `undefined` trusts nothing. */
   trustProxy: TrustProxySetting | undefined;
   /** `LOG_LEVEL` and every more severe level. */
   logLevels: LogLevel[];

@@ -128,9 +128,13 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({ TRUST_PROXY: raw }).trustProxy).toBe(expected);
   });
 
-  it('refuses HTTP_ADAPTER=fastify, saying it is not supported in this version yet', () => {
-    expect(problemsOf({ HTTP_ADAPTER: 'fastify' })).toEqual([
-      expect.stringMatching(/^HTTP_ADAPTER: .*Fastify support is not in this version yet/),
+  it.each(['express', 'fastify'] as const)('reads HTTP_ADAPTER=%s', (name) => {
+    expect(loadAppConfig({ HTTP_ADAPTER: name }).httpAdapter).toBe(name);
+  });
+
+  it('refuses an HTTP_ADAPTER it does not know, naming the accepted ones', () => {
+    expect(problemsOf({ HTTP_ADAPTER: 'Fastify' })).toEqual([
+      'HTTP_ADAPTER: received "Fastify", expected one of express, fastify',
     ]);
   });
 

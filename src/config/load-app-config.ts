@@ -2,7 +2,12 @@ import { isIP } from 'node:net';
 import { LOG_LEVELS, type LogLevel } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { normalizeEmail } from '../users/normalize-email.js';
-import type { AppConfig, HttpAdapterName, TrustProxySetting } from './app-config.js';
+import {
+  HTTP_ADAPTER_NAMES,
+  type AppConfig,
+  type HttpAdapterName,
+  type TrustProxySetting,
+} from './app-config.js';
 import { InvalidAppConfigError } from './invalid-app-config.error.js';
 import { readEnvVariable, type Env } from './read-env-variable.js';
 import { readRedisTopology } from './read-redis-topology.js';
@@ -97,13 +102,16 @@ function readInteger(
 
 function readHttpAdapter(env: Env, problems: string[]): HttpAdapterName {
   const raw = readEnvVariable(env, 'HTTP_ADAPTER');
-  if (raw === undefined || raw === 'express') return 'express';
+  if (raw === undefined) return 'express';
+  if (isHttpAdapterName(raw)) return raw;
   problems.push(
-    raw === 'fastify'
-      ? 'HTTP_ADAPTER: received "fastify", but Fastify support is not in this version yet; use "express" (the default)'
-      : `HTTP_ADAPTER: received ${JSON.stringify(raw)}, expected "express"`,
+    `HTTP_ADAPTER: received ${JSON.stringify(raw)}, expected one of ${HTTP_ADAPTER_NAMES.join(', ')}`,
   );
   return 'express';
+}
+
+function isHttpAdapterName(raw: string): raw is HttpAdapterName {
+  return (HTTP_ADAPTER_NAMES as readonly string[]).includes(raw);
 }
 
 function readTrustProxy(env: Env, problems: string[]): TrustProxySetting | undefined {

@@ -1,49 +1,12 @@
-import {
-  BadRequestException,
-  HttpException,
-  PayloadTooLargeException,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import { bodyParseErrorToHttpException } from './body-parse-error.js';
 
 /**
- * Express error middleware for right after the body parser. Its errors become Nest exceptions
- * with fixed messages: the reply gets Nest's full `{statusCode, error, message}` shape and never
- * quotes the parser's own text, which can echo part of the body (`JSON.parse` messages do).
+ * Express error middleware for right after the body parser: its errors become the Nest
+ * exceptions of `bodyParseErrorToHttpException`.
  */
 export function bodyParserErrors(
   limit: string,
 ): (error: unknown, request: Request, response: Response, next: NextFunction) => void {
-  return (error, _request, _response, next) => next(toHttpException(error, limit));
-}
-
-function toHttpException(error: unknown, limit: string): unknown {
-  const status = clientErrorStatus(error);
-  switch (status) {
-    case undefined:
-      // Not a client error: left alone, so it is logged and answered as a 500.
-      return error;
-    case 400:
-      return new BadRequestException('Malformed JSON body', { cause: error });
-    case 413:
-      return new PayloadTooLargeException(`Request body exceeds ${limit}`, { cause: error });
-    case 415:
-      return new UnsupportedMediaTypeException('Unsupported body charset or encoding', {
-        cause: error,
-      });
-    default: {
-      const text = STATUS_CODES[status] ?? 'Bad Request';
-      return new HttpException({ statusCode: status, error: text, message: text }, status, {
-        cause: error,
-      });
-    }
-  }
-}
-
-/** The 4xx status an http-errors error (what body-parser throws) carries, if any. */
-function clientErrorStatus(error: unknown): number | undefined {
-  if (!(error instanceof Error) || !('status' in error)) return undefined;
-  const { status } = error;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+  return (error, _request, _response, next) => next(bodyParseErrorToHttpException(error, limit));
 }

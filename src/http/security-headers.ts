@@ -1,7 +1,15 @@
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
+import { API_DOCS_PATH } from '../docs/api-docs-paths.js';
 
 const ONE_YEAR_SECONDS = 31_536_000;
+
+/** Middleware on Node's own request and response, as both platforms run it. */
+export type NodeMiddleware = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 /**
  * helmet with a Content-Security-Policy the app's own pages can live with: everything from the
@@ -12,8 +20,21 @@ const ONE_YEAR_SECONDS = 31_536_000;
  * Plus `Cache-Control: no-store` on every answer: what a signed-in user saw is not kept by the
  * browser or a proxy, so the back button after logout shows nothing of the session (ASVS 3.3.1).
  */
-export function securityHeaders(production: boolean): RequestHandler {
-  const helmetHeaders = helmet({
+export function securityHeaders(production: boolean): NodeMiddleware {
+  const helmetHeaders = helmetFor(production, ["'self'"]);
+  // Swagger UI's page has inline <style> blocks and style attributes (its scripts are files), so
+  // under /docs only, styles may be inline. Scripts stay 'self': an inline style cannot run code.
+  const docsHelmetHeaders = helmetFor(production, ["'self'", "'unsafe-inline'"]);
+  return (request, response, next) => {
+    response.setHeader('Cache-Control', 'no-store');
+    const url = request.url ?? '';
+    const docs = url === API_DOCS_PATH || url.startsWith(`${API_DOCS_PATH}/`);
+    (docs ? docsHelmetHeaders : helmetHeaders)(request, response, next);
+  };
+}
+
+function helmetFor(production: boolean, styleSrc: string[]): NodeMiddleware {
+  return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -24,7 +45,7 @@ export function securityHeaders(production: boolean): RequestHandler {
         'object-src': ["'none'"],
         'script-src': ["'self'"],
         'script-src-attr': ["'none'"],
-        'style-src': ["'self'"],
+        'style-src': styleSrc,
         'img-src': ["'self'", 'data:'],
         'font-src': ["'self'"],
         ...(production ? { 'upgrade-insecure-requests': [] } : {}),
@@ -36,8 +57,4 @@ export function securityHeaders(production: boolean): RequestHandler {
       ? { maxAge: ONE_YEAR_SECONDS, includeSubDomains: true }
       : false,
   });
-  return (request, response, next) => {
-    response.setHeader('Cache-Control', 'no-store');
-    helmetHeaders(request, response, next);
-  };
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { CurrentSession, Public, type Session } from 'nest-redis-session';
 import { readPage } from './page-files.js';
 import { htmlPage, redirectTo } from './page-responses.js';
@@ -8,6 +9,8 @@ import { PageUnavailableFilter } from './page-unavailable.filter.js';
  * The person's view of the API: HTML documents whose scripts (`/assets/*.js`) call the same JSON
  * routes. Public, so that a visitor without a session is sent to the login form, not given a 401.
  */
+// HTML for people, not part of the JSON API that /docs describes.
+@ApiExcludeController()
 @Public()
 @Controller()
 @UseFilters(PageUnavailableFilter)

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ValidateBy } from 'class-validator';
 import { MAX_GRANTED_ROLES, ROLE_PATTERN } from '../../users/user.js';
 
@@ -18,6 +19,12 @@ const IsRoleList = (): PropertyDecorator =>
 
 /** Body of `POST /admin/users/:id/roles`: the user's complete new set of roles. */
 export class SetRolesDto {
+  @ApiProperty({
+    type: [String],
+    maxItems: MAX_GRANTED_ROLES,
+    example: ['auditor'],
+    description: 'The complete new set; "user" is always kept.',
+  })
   @IsRoleList()
   roles!: string[];
 }
