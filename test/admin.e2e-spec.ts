@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject, vi } from 'vitest';
 import { logIn, signUp, TEST_PASSWORD } from './support/auth-requests.js';
@@ -34,7 +34,7 @@ const ROLES_MESSAGE =
 
 describe('admin: POST /admin/users/:id/roles and DELETE /admin/users/:id/sessions', () => {
   const keyPrefix = uniquePrefix('admin');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let redis: TestRedisClient;
   let rootId: string;

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { vi, type MockInstance } from 'vitest';
 import { TEST_PASSWORD } from './support/auth-requests.js';
@@ -13,7 +13,7 @@ const SOME_TOKEN = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 describe('app started while Redis is down', () => {
   let redisServer: RedisServerHandle;
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let stderr: MockInstance<typeof process.stderr.write>;
   let stdout: MockInstance<typeof process.stdout.write>;

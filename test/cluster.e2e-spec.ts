@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { RedisTopology } from '../src/config/app-config.js';
 import { logInSession, signUp, TEST_PASSWORD } from './support/auth-requests.js';
@@ -57,8 +57,8 @@ describe('the app on a Redis Cluster (REDIS_CLUSTER_NODES; 3 primaries + 3 repli
   const keyPrefix = uniquePrefix('cluster');
   let topology: ClusterTopology;
   /** Two instances of the app on the same Cluster and prefix, as behind a load balancer. */
-  let instanceA: NestExpressApplication;
-  let instanceB: NestExpressApplication;
+  let instanceA: INestApplication;
+  let instanceB: INestApplication;
   let a: Server;
   let b: Server;
   let users: ClusterUser[];

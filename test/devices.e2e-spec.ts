@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logInSession, signUp, type LoggedInSession } from './support/auth-requests.js';
@@ -41,7 +41,7 @@ interface DeviceBody {
 
 describe('devices: GET /sessions, DELETE /sessions/:id, DELETE /sessions', () => {
   const keyPrefix = uniquePrefix('devices');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logInSession, signUp, TEST_PASSWORD } from './support/auth-requests.js';
@@ -17,7 +17,7 @@ const INVALID_CREDENTIALS = {
 
 describe('POST /auth/elevate: step-up ("sudo mode") after re-entering the password', () => {
   const keyPrefix = uniquePrefix('elevation');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let annId: string;
 

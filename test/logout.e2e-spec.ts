@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, signUp } from './support/auth-requests.js';
@@ -10,8 +10,8 @@ import { UNAUTHENTICATED } from './support/expected-responses.js';
 
 describe('POST /auth/logout', () => {
   const keyPrefix = uniquePrefix('logout');
-  let app: NestExpressApplication;
-  let otherInstance: NestExpressApplication;
+  let app: INestApplication;
+  let otherInstance: INestApplication;
   let server: Server;
 
   beforeAll(async () => {

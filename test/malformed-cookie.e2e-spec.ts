@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, signUp } from './support/auth-requests.js';
@@ -14,7 +14,7 @@ const GARBAGE_4KB = Array.from({ length: 4096 }, (_, i) => 'aZ9!#$%&*+-.^_`|~'[i
 
 describe('malformed session cookies are no session: 401, never 500, never echoed', () => {
   const keyPrefix = uniquePrefix('malformed-cookie');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let valid: string;
 

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
-import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type INestApplication, Logger } from '@nestjs/common';
 import request from 'supertest';
 import { inject, vi } from 'vitest';
 import { logIn, signUp, type SignedUpUser } from './support/auth-requests.js';
@@ -11,7 +10,7 @@ import { UNAUTHENTICATED } from './support/expected-responses.js';
 
 describe('GET /me', () => {
   const keyPrefix = uniquePrefix('me');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let redis: TestRedisClient;
   let ann: SignedUpUser;

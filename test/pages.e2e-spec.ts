@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, logInSession, signUp } from './support/auth-requests.js';
@@ -26,7 +26,7 @@ function expectNoInlineCode(html: string): void {
 }
 
 describe('pages: /, /signup and /account over HTTP', () => {
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let token: string;
 
@@ -151,7 +151,7 @@ describe('pages: /, /signup and /account over HTTP', () => {
 
 describe('pages while Redis is unreachable', () => {
   let redisServer: RedisServerHandle;
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let token: string;
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject, vi } from 'vitest';
 import { logIn, signUp, TEST_PASSWORD } from './support/auth-requests.js';
@@ -24,7 +24,7 @@ const INVALID_CREDENTIALS = {
 
 describe('POST /auth/password', () => {
   const keyPrefix = uniquePrefix('password-change');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let redis: TestRedisClient;
   let annId: string;

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { logIn, signUp, TEST_PASSWORD } from './support/auth-requests.js';
 import { createTestApp } from './support/create-test-app.js';
@@ -20,7 +20,7 @@ const REDIS_UNREACHABLE = {
 
 describe('Redis outage: 503 with Retry-After, never 500 or a hang, and recovery without a restart', () => {
   let redisServer: RedisServerHandle;
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let token: string;
 

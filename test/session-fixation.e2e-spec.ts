@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, signUp } from './support/auth-requests.js';
@@ -8,7 +8,7 @@ import { uniquePrefix } from './support/unique-prefix.js';
 
 describe('session fixation: a cookie present before login never survives it', () => {
   const keyPrefix = uniquePrefix('session-fixation');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {

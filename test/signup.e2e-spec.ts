@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { signUp, TEST_PASSWORD } from './support/auth-requests.js';
@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe('POST /auth/signup', () => {
   const keyPrefix = uniquePrefix('signup');
   const adminEmail = 'boss@example.com';
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let redis: TestRedisClient;
 
@@ -190,16 +190,16 @@ describe('POST /auth/signup', () => {
     });
   });
 
-  it('answers 413 for a JSON body over 16 KiB without creating the user', async () => {
+  it('answers 413 for a JSON body over 128 KiB without creating the user', async () => {
     const response = await request(server)
       .post('/auth/signup')
-      .send({ email: 'hal@example.com', password: TEST_PASSWORD, padding: 'p'.repeat(17 * 1024) });
+      .send({ email: 'hal@example.com', password: TEST_PASSWORD, padding: 'p'.repeat(129 * 1024) });
 
     expect(response.status).toBe(413);
     expect(response.body).toEqual({
       statusCode: 413,
       error: 'Payload Too Large',
-      message: 'Request body exceeds 16kb',
+      message: 'Request body exceeds 128kb',
     });
     expect(await redis.exists(`${keyPrefix}app:user-email:hal@example.com`)).toBe(0);
   });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logInSession, signUp } from './support/auth-requests.js';
@@ -9,8 +9,8 @@ import { UNAUTHENTICATED } from './support/expected-responses.js';
 
 describe('two app instances on one Redis (as behind a load balancer)', () => {
   const keyPrefix = uniquePrefix('two-instances');
-  let instanceA: NestExpressApplication;
-  let instanceB: NestExpressApplication;
+  let instanceA: INestApplication;
+  let instanceB: INestApplication;
   let a: Server;
   let b: Server;
   let annId: string;

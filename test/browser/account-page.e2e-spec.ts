@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { inject } from 'vitest';
@@ -16,7 +16,7 @@ const SCREENSHOTS = fileURLToPath(new URL('../../test-results/', import.meta.url
 const BROWSER_TEST_TIMEOUT_MS = 60_000;
 
 describe('pages in a real browser: log in, see devices, sign one out', () => {
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let baseUrl: string;
   let browser: Browser | undefined;
@@ -78,6 +78,8 @@ describe('pages in a real browser: log in, see devices, sign one out', () => {
       await logInThroughForm(page, email, TEST_PASSWORD);
       await page.waitForURL(url('/account'));
 
+      // The page's script fills the email in once its own GET /me answers: wait for it.
+      await page.locator('#email').filter({ hasText: email }).waitFor();
       await expect(page.locator('#email').textContent()).resolves.toBe(email);
       const devices = page.getByRole('list', { name: 'Your devices' }).getByRole('listitem');
       const thisDevice = devices.filter({ hasText: 'This device' });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { createTestApp } from '../support/create-test-app.js';
@@ -34,7 +34,7 @@ function directives(csp: string): Map<string, string> {
 }
 
 describe('ASVS 14.4: HTTP security headers (development mode)', () => {
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let answers: request.Response[];
 
@@ -99,7 +99,7 @@ describe('ASVS 14.4: HTTP security headers (development mode)', () => {
 });
 
 describe('ASVS 14.4: HTTP security headers (production mode)', () => {
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let answers: request.Response[];
 
   beforeAll(async () => {

@@ -1,10 +1,8 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
-import { createApp } from '../../src/app.factory.js';
 import { PasswordHasher } from '../../src/auth/password-hasher.js';
-import { loadAppConfig } from '../../src/config/load-app-config.js';
 import { logIn, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
 import { findSessionCookie } from '../support/cookies.js';
 import { createTestApp, type TestAppSettings } from '../support/create-test-app.js';
@@ -74,7 +72,7 @@ function expectThrottled(response: request.Response, maxRetryAfterSeconds: numbe
 function throttledApp(
   label: string,
   loginThrottle: TestAppSettings['loginThrottle'] = {},
-): Promise<NestExpressApplication> {
+): Promise<INestApplication> {
   return createTestApp({
     redisUrl: inject('redisUrl'),
     keyPrefix: uniquePrefix(label),
@@ -85,8 +83,8 @@ function throttledApp(
 
 describe('ASVS 2.2.1: failed logins per email (defaults: 5 per 15 minutes), shared by every instance', () => {
   const keyPrefix = uniquePrefix('asvs-2.2.1-email');
-  let instanceA: NestExpressApplication;
-  let instanceB: NestExpressApplication;
+  let instanceA: INestApplication;
+  let instanceB: INestApplication;
   let a: Server;
   let b: Server;
 
@@ -199,7 +197,7 @@ describe('ASVS 2.2.1: failed logins per email (defaults: 5 per 15 minutes), shar
 
 describe('ASVS 2.2.1: failed logins per client address', () => {
   const MAX_PER_ADDRESS = 6;
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {
@@ -240,7 +238,7 @@ describe('ASVS 2.2.1: failed logins per client address', () => {
 });
 
 describe('ASVS 2.2.1: never more than 100 failed attempts per hour on one account', () => {
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {
@@ -299,7 +297,7 @@ describe('ASVS 2.2.1: never more than 100 failed attempts per hour on one accoun
 });
 
 describe('ASVS 2.2.1: the window ends', () => {
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {
@@ -330,7 +328,7 @@ describe('ASVS 2.2.1: the window ends', () => {
 });
 
 describe('ASVS 2.2.1: step-up and password change spend the same per-account budget', () => {
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {
@@ -380,7 +378,7 @@ describe('ASVS 2.2.1: step-up and password change spend the same per-account bud
 
 describe('ASVS 2.2.1: the throttle when Redis is down', () => {
   let redisServer: RedisServerHandle;
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {
@@ -425,21 +423,15 @@ describe('ASVS 2.2.1: the throttle when Redis is down', () => {
 
 describe('ASVS 2.2.1: throttling on Redis Cluster (two instances)', () => {
   let topology: ClusterTopology;
-  let instanceA: NestExpressApplication;
-  let instanceB: NestExpressApplication;
+  let instanceA: INestApplication;
+  let instanceB: INestApplication;
   let a: Server;
   let b: Server;
 
-  async function clusterApp(keyPrefix: string): Promise<NestExpressApplication> {
-    const config = loadAppConfig({
-      REDIS_CLUSTER_NODES: topology.nodes.map(({ host, port }) => `${host}:${port}`).join(','),
-      REDIS_KEY_PREFIX: keyPrefix,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-    });
-    const app = await createApp(config);
-    await app.init();
-    return app;
+  // Through createTestApp, so it runs on the project's platform (Fastify on e2e-fastify).
+  function clusterApp(keyPrefix: string): Promise<INestApplication> {
+    const nodes = topology.nodes.map(({ host, port }) => ({ host, port }));
+    return createTestApp({ redis: { kind: 'cluster', nodes }, keyPrefix });
   }
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logInSession, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -21,7 +21,7 @@ function headersBesidesSetCookie(response: request.Response): string {
 
 describe('ASVS 3.1.1: no session token in URLs', () => {
   const keyPrefix = uniquePrefix('asvs-3.1.1');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let token: string;
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, logInSession, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -14,7 +14,7 @@ const NEW_PASSWORD = 'a completely new passphrase';
 
 describe('ASVS 3.2.1: a new session token on authentication and on every privilege change', () => {
   const keyPrefix = uniquePrefix('asvs-3.2.1');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let annId: string;
 

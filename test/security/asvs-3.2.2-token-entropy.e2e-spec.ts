@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import { inject } from 'vitest';
 import { logIn, signUp } from '../support/auth-requests.js';
 import { createTestApp } from '../support/create-test-app.js';
@@ -28,7 +28,7 @@ function randomBits(token: string): number[] {
 
 describe('ASVS 3.2.2: session token entropy', () => {
   const keyPrefix = uniquePrefix('asvs-3.2.2');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   const tokens: string[] = [];
   const ownerOf = new Map<string, number>();

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -17,7 +17,7 @@ const MAX_COOKIE_BYTES = 4096;
 
 describe('ASVS 3.2.3: where the token is kept (development mode)', () => {
   const keyPrefix = uniquePrefix('asvs-3.2.3-dev');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let redis: TestRedisClient;
 
@@ -67,7 +67,7 @@ describe('ASVS 3.2.3: where the token is kept (development mode)', () => {
 
 describe('ASVS 3.2.3: where the token is kept (production mode)', () => {
   const keyPrefix = uniquePrefix('asvs-3.2.3-production');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   beforeAll(async () => {

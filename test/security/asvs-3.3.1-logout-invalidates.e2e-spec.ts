@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, logInSession, signUp } from '../support/auth-requests.js';
@@ -16,8 +16,8 @@ import { UNAUTHENTICATED } from '../support/expected-responses.js';
 
 describe('ASVS 3.3.1: logout invalidates the token everywhere', () => {
   const keyPrefix = uniquePrefix('asvs-3.3.1');
-  let instanceA: NestExpressApplication;
-  let instanceB: NestExpressApplication;
+  let instanceA: INestApplication;
+  let instanceB: INestApplication;
   let a: Server;
   let b: Server;
   let redis: TestRedisClient;

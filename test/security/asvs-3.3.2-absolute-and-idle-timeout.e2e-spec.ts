@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -26,8 +26,8 @@ interface Login {
 
 describe('ASVS 3.3.2: idle and absolute timeouts', () => {
   const keyPrefix = uniquePrefix('asvs-3.3.2');
-  let instanceA: NestExpressApplication;
-  let instanceB: NestExpressApplication;
+  let instanceA: INestApplication;
+  let instanceB: INestApplication;
   let a: Server;
   let b: Server;
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logInSession, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -15,8 +15,8 @@ const NEW_PASSWORD = 'a new and longer passphrase';
 
 describe('ASVS 3.3.3: a password change ends every other session', () => {
   const keyPrefix = uniquePrefix('asvs-3.3.3');
-  let instanceA: NestExpressApplication;
-  let instanceB: NestExpressApplication;
+  let instanceA: INestApplication;
+  let instanceB: INestApplication;
   let a: Server;
   let b: Server;
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logInSession, signUp, type LoggedInSession } from '../support/auth-requests.js';
@@ -27,7 +27,7 @@ interface Device {
 
 describe('ASVS 3.3.4: view and terminate sessions', () => {
   const keyPrefix = uniquePrefix('asvs-3.3.4');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   const me = (token: string) => request(server).get('/me').set('Cookie', `sid=${token}`);

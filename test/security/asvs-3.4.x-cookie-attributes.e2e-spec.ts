@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -33,7 +33,7 @@ function expectAsvsAttributes(cookie: ParsedSetCookie): void {
 
 describe('ASVS 3.4.1-3.4.5: every session Set-Cookie in production carries the attributes', () => {
   const keyPrefix = uniquePrefix('asvs-3.4');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let annId: string;
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -15,7 +15,7 @@ const NOT_ELEVATED = { statusCode: 403, error: 'Forbidden' };
 
 describe('ASVS 3.7.1: re-authentication before sensitive actions', () => {
   const keyPrefix = uniquePrefix('asvs-3.7.1');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let annId: string;
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logIn, logInSession, signUp, TEST_PASSWORD } from '../support/auth-requests.js';
@@ -37,7 +37,7 @@ const REFUSED_HEADERS: Array<[string, Headers]> = [
 
 describe('CSRF (S6): cross-site unsafe requests with the session cookie are refused', () => {
   const keyPrefix = uniquePrefix('csrf');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
   let annId: string;
   let adminToken: string;

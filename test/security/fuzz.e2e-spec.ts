@@ -1,5 +1,6 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import { Cluster } from 'ioredis';
 import request from 'supertest';
@@ -177,7 +178,7 @@ function fuzzCase(known: {
 
 describe('fuzz (S10): random requests to every route', () => {
   const keyPrefix = uniquePrefix('fuzz');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let url: string;
   let redis: TestRedisClient;
   let attacker: LoggedInSession;
@@ -226,7 +227,7 @@ describe('fuzz (S10): random requests to every route', () => {
       loginThrottle: { maxFailuresPerEmail: 1000, maxFailuresPerIp: 1_000_000 },
     });
     await app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    url = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
     redis = connectTestRedis();
     const server = app.getHttpServer();
     victimId = (await signUp(server, 'victim@example.com')).id;

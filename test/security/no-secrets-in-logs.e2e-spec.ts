@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { logInSession, signUp } from '../support/auth-requests.js';
@@ -13,9 +13,9 @@ import { startRedisServer, type RedisServerHandle } from '../support/redis-serve
 import { uniquePrefix } from '../support/unique-prefix.js';
 
 // RELIABILITY S9: no token, no digest of one, no password and no password hash in any log line
-// at any level, error paths included. A realistic flow runs with the app's logger capturing
-// every line down to `verbose` (and console output captured too); then every secret the flow
-// used or issued is looked for in what was logged.
+// at any level, error paths included. A realistic flow runs with the app's log destination
+// capturing every line it writes down to `verbose`, Nest's and the request log's (and console
+// output captured too); then every secret the flow used or issued is looked for in them.
 
 const ANN_PASSWORD = 'ann first passphrase';
 const ANN_NEW_PASSWORD = 'ann second passphrase';
@@ -32,7 +32,7 @@ describe('S9: nothing secret reaches the logs', () => {
   const passwordHashes = new Set<string>();
   let redisServer: RedisServerHandle;
   let redis: Redis;
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   /** Remembers every token a response issues. */
@@ -178,6 +178,18 @@ describe('S9: nothing secret reaches the logs', () => {
     expect(text).toMatch(/\[error\].*Redis unreachable/);
     expect(text).toMatch(/reachable again/);
     expect(text).toMatch(/\[error\][\s\S]*WRONGTYPE/);
+    // The request log is captured as well: a line per answer, refusals and failures included.
+    const answers = logger.answers();
+    expect(answers.length).toBeGreaterThanOrEqual(30);
+    expect(answers).toEqual(
+      expect.arrayContaining([
+        'POST /auth/login 200',
+        'POST /auth/login 401',
+        'POST /auth/login 429',
+        'GET /me 500',
+        'GET /me 503',
+      ]),
+    );
     expect(issuedTokens.size).toBeGreaterThanOrEqual(8);
     expect(passwordHashes.size).toBe(4);
   });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { logInSession, signUp, type LoggedInSession } from '../support/auth-requests.js';
@@ -19,7 +19,7 @@ const CONCURRENCY = 4;
 
 describe('S12: session flooding', () => {
   const keyPrefix = uniquePrefix('session-flooding');
-  let app: NestExpressApplication;
+  let app: INestApplication;
   let server: Server;
 
   const me = (token: string) => request(server).get('/me').set('Cookie', `sid=${token}`);

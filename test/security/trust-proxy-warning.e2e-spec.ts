@@ -1,4 +1,4 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { CapturingLogger } from '../support/capturing-logger.js';
@@ -11,7 +11,7 @@ import { uniquePrefix } from '../support/unique-prefix.js';
 
 async function startupLines(
   settings: Partial<TestAppSettings>,
-): Promise<{ logger: CapturingLogger; app: NestExpressApplication }> {
+): Promise<{ logger: CapturingLogger; app: INestApplication }> {
   const logger = new CapturingLogger();
   const app = await createTestApp({
     redisUrl: inject('redisUrl'),

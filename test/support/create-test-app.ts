@@ -1,8 +1,9 @@
-import type { LoggerService } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.factory.js';
-import type { AppConfig, RedisTopology } from '../../src/config/app-config.js';
+import type { AppConfig, HttpAdapterName, RedisTopology } from '../../src/config/app-config.js';
 import { loadAppConfig } from '../../src/config/load-app-config.js';
 import { redisTopologyEnv, testRedisTopology } from './test-redis-client.js';
 
@@ -40,8 +41,16 @@ export interface TestAppSettings {
   trustProxy?: string;
   /** `LOG_LEVEL`; `warn` unless given. */
   logLevel?: string;
-  /** Takes every log line instead of the console (e.g. to capture them). */
-  logger?: LoggerService;
+  /**
+   * Takes every line the app logs (Nest's and the request log's, as JSON) instead of stdout:
+   * a `CapturingLogger`, to look at them.
+   */
+  logger?: DestinationStream;
+  /**
+   * `HTTP_ADAPTER`. Default: the project's (`fastify` on `e2e-fastify`, from its `provide`),
+   * else `express`.
+   */
+  httpAdapter?: HttpAdapterName;
 }
 
 function redisOf(settings: TestAppSettings): RedisTopology {
@@ -73,13 +82,30 @@ export function testAppConfig(settings: TestAppSettings): AppConfig {
     TRUST_PROXY: settings.trustProxy,
     // Errors still show (an unexpected 500 logs its stack); routine start-up lines do not.
     LOG_LEVEL: settings.logLevel ?? 'warn',
+    HTTP_ADAPTER: settings.httpAdapter ?? inject('httpAdapter'),
   };
   return loadAppConfig(env);
 }
 
 /** The sample app, initialised (not listening): hand `app.getHttpServer()` to supertest. */
-export async function createTestApp(settings: TestAppSettings): Promise<NestExpressApplication> {
-  const app = await createApp(testAppConfig(settings), { logger: settings.logger });
+export async function createTestApp(settings: TestAppSettings): Promise<INestApplication> {
+  const config = testAppConfig(settings);
+  const app = await createApp(config, { logDestination: settings.logger });
   await app.init();
+  await untilReadyForRequests(app, config);
   return app;
+}
+
+/**
+ * Fastify loads its plugins (the static assets among them) and answers requests only once
+ * `ready()` has run; `listen()` runs it, but supertest is handed the bare server.
+ */
+export async function untilReadyForRequests(
+  app: INestApplication,
+  config: AppConfig,
+): Promise<void> {
+  if (config.httpAdapter === 'fastify') {
+    const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+    await fastify.ready();
+  }
 }

@@ -1,4 +1,4 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp, type TestAppSettings } from './create-test-app.js';
 import { pollFor } from './redis-topologies.js';
@@ -11,7 +11,7 @@ import { pollFor } from './redis-topologies.js';
 export async function startListeningApp(
   settings: TestAppSettings,
   readyWithinMs = 5_000,
-): Promise<NestExpressApplication> {
+): Promise<INestApplication> {
   const app = await createTestApp(settings);
   try {
     await app.listen(0, '127.0.0.1');

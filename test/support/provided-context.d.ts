@@ -1,4 +1,4 @@
-import type { RedisTopology } from '../../src/config/app-config.js';
+import type { HttpAdapterName, RedisTopology } from '../../src/config/app-config.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,5 +13,10 @@ declare module 'vitest' {
      * use `connectTestRedis()` and leave `createTestApp` to follow `redisTopology`.
      */
     redisUrl: string;
+    /**
+     * The platform `createTestApp` builds the app on: `fastify` on the `e2e-fastify` project;
+     * unset elsewhere, which means `express`.
+     */
+    httpAdapter?: HttpAdapterName;
   }
 }
