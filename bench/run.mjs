@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { autocannon } from './lib/load.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { readOptions, USAGE } from './lib/options.mjs';
+import { oneConnectionLatency } from './lib/one-connection.mjs';
 import { populateOtherSessions } from './lib/populate.mjs';
 import { setUpPostgres } from './lib/postgres.mjs';
 import {
@@ -61,6 +62,14 @@ const HTTP_VARIANTS = [
     label: 'ours: SessionGuard + @CurrentSession() read',
   },
   {
+    id: 'ours-read-ap',
+    app: 'ours',
+    path: '/read',
+    auth: 'ours',
+    env: { BENCH_OURS_AUTOPIPELINING: '1' },
+    label: 'ours read, module client with enableAutoPipelining',
+  },
+  {
     id: 'ours-write',
     app: 'ours',
     method: 'POST',
@@ -74,6 +83,9 @@ const HTTP_VARIANTS = [
     path: '/read',
     auth: 'es',
     label: 'express-session + connect-redis: read',
+    onPlatform: {
+      fastify: { app: 'fastify-session', label: '@fastify/session + connect-redis: read' },
+    },
   },
   {
     id: 'es-write',
@@ -82,6 +94,12 @@ const HTTP_VARIANTS = [
     path: '/write',
     auth: 'es',
     label: 'express-session + connect-redis: change one key',
+    onPlatform: {
+      fastify: {
+        app: 'fastify-session',
+        label: '@fastify/session + connect-redis: change one key',
+      },
+    },
   },
   {
     id: 'pg-read',
@@ -93,6 +111,7 @@ const HTTP_VARIANTS = [
   {
     id: 'login',
     app: 'sample-app',
+    platforms: ['express'],
     method: 'POST',
     path: '/auth/login',
     auth: 'sample',
@@ -100,8 +119,14 @@ const HTTP_VARIANTS = [
   },
 ];
 
+// Why a variant has no row on a platform it does not run on.
+const NOT_ON_PLATFORM = {
+  login: 'argon2-bound; measured on Express only',
+};
+
 /** Variants the non-HTTP groups need a running process of. */
 const NEEDED_BY_GROUP = {
+  latency: ['bare', 'redis-ping', 'ours-read'],
   commands: ['redis-ping', 'ours-read', 'ours-write', 'es-read', 'es-write'],
   bytes: ['ours-read', 'es-read'],
   store: ['ours-read'],
@@ -230,7 +255,17 @@ async function main() {
   const first = options.platforms[0];
 
   if (options.groups.includes('http')) await httpRounds(instances, httpVariants);
-  if (options.groups.includes('commands')) await commandCounts(admin, instances, first);
+  if (options.groups.includes('latency')) {
+    rows.push(...(await oneConnectionLatency(instances, options, log)));
+  }
+  if (options.groups.includes('commands')) {
+    await commandCounts(admin, instances, first, NEEDED_BY_GROUP.commands);
+    // Rows whose library differs per platform are counted on the other platforms too.
+    for (const platform of options.platforms.filter((p) => p !== first)) {
+      const own = HTTP_VARIANTS.filter((v) => v.onPlatform?.[platform]).map((v) => v.id);
+      await commandCounts(admin, instances, platform, own, `${platform}: `);
+    }
+  }
   if (options.groups.includes('bytes'))
     await sessionBytes(admin, byId(first, 'ours-read'), byId(first, 'es-read'));
   if (options.groups.includes('store')) await storeReads(redis, admin, byId(first, 'ours-read'));
@@ -288,16 +323,26 @@ async function startInstances({ wanted, redis, postgres, postgresSkip }) {
   const instances = [];
   for (const platform of options.platforms) {
     for (const variant of HTTP_VARIANTS.filter((v) => wanted.has(v.id))) {
+      // The same row on another platform may need that platform's own library (express-session
+      // is Express middleware; Fastify has @fastify/session).
+      const onPlatform = variant.onPlatform?.[platform] ?? {};
+      const variantLabel = onPlatform.label ?? variant.label;
       const instance = {
         platform,
         variant,
+        appName: onPlatform.app ?? variant.app,
+        variantLabel,
         key: `${platform}:${variant.id}`,
-        label: `${platform}: ${variant.label}`,
+        label: `${platform}: ${variantLabel}`,
         connections: variant.id === 'login' ? options.loginConnections : options.connections,
         skip: null,
         failure: null,
       };
       instances.push(instance);
+      if (variant.platforms && !variant.platforms.includes(platform)) {
+        instance.skip = NOT_ON_PLATFORM[variant.id];
+        continue;
+      }
       if (variant.id === 'pg-read' && !postgres) {
         instance.skip = postgresSkip ?? 'PostgreSQL not set up';
         continue;
@@ -314,6 +359,7 @@ async function startInstances({ wanted, redis, postgres, postgresSkip }) {
         NODE_ENV: 'benchmark',
         NO_COLOR: '1',
       };
+      Object.assign(env, variant.env);
       if (postgres) {
         env.BENCH_PG_URL = options.pgUrl;
         env.BENCH_PG_SCHEMA = postgres.schema;
@@ -324,7 +370,7 @@ async function startInstances({ wanted, redis, postgres, postgresSkip }) {
       }
       // One at a time: on two shared cores, parallel Nest boots only slow each other down.
       try {
-        instance.app = await startApp(join(here, 'apps', `${variant.app}.mjs`), {
+        instance.app = await startApp(join(here, 'apps', `${instance.appName}.mjs`), {
           env,
           name: instance.key,
         });
@@ -559,12 +605,13 @@ async function commandStats(admin) {
   return stats;
 }
 
-async function commandCounts(admin, instances, platform) {
-  const ids = NEEDED_BY_GROUP.commands;
+async function commandCounts(admin, instances, platform, ids, rowPrefix = '') {
   for (const id of ids) {
     const instance = instances.find((i) => i.platform === platform && i.variant.id === id);
-    const rowId = `commands.${id}`;
-    const label = `Redis commands per request: ${HTTP_VARIANTS.find((v) => v.id === id).label}`;
+    if (instance?.skip) continue;
+    const rowId = rowPrefix ? `commands.${platform}:${id}` : `commands.${id}`;
+    const variantLabel = instance?.variantLabel ?? HTTP_VARIANTS.find((v) => v.id === id).label;
+    const label = `${rowPrefix}Redis commands per request: ${variantLabel}`;
     if (!instance?.app || instance.failure) {
       rows.push(failedRow(rowId, 'commands', label, instance?.failure ?? 'app not started'));
       continue;
@@ -843,7 +890,10 @@ async function listing(redis, admin, ours) {
   }
   const prefix = ours.app.info.keyPrefix;
   const userId = randomUUID();
-  for (let i = 0; i < 10; i++) await loginCookie(ours.base, userId);
+  let cookie = '';
+  for (let i = 0; i < 10; i++) cookie = await loginCookie(ours.base, userId);
+  // Other sessions carry the User-Agent field as the library stored it for a real login.
+  const storedUserAgent = await admin.hget(sessionKeyOf(prefix, cookie.slice('sid='.length)), 'ua');
   const script = join(here, 'store', 'list.mjs');
   let populated = 0;
   let smallMedian = NaN;
@@ -855,7 +905,7 @@ async function listing(redis, admin, ours) {
         prefix,
         from: populated,
         to: others,
-        userAgent: CHROME_UA,
+        storedUserAgent,
       });
       log(
         `populated ${others - populated} other sessions in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -1,13 +1,11 @@
 // Shared plumbing of the benchmark apps: decorators applied by hand (plain ESM has no decorator
-// syntax), the platform switch, and the ready/stop protocol with the runner.
+// syntax), the platform switch (BENCH_PLATFORM: express or fastify), and the ready/stop
+// protocol with the runner.
 import 'reflect-metadata';
 import { Inject } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 
-/** HTTP platforms the apps can run on. Fastify is the next one to add here. */
-export const PLATFORMS = ['express'];
-
-/** Configuration handed down by the runner (bench/run.mjs) through the environment. */
 export const env = {
   platform: process.env.BENCH_PLATFORM ?? 'express',
   redisUrl: process.env.BENCH_REDIS_URL ?? '',
@@ -36,14 +34,17 @@ export function injectConstructor(target, ...tokens) {
   tokens.forEach((token, index) => Inject(token)(target, undefined, index));
 }
 
-/** The platform's Nest app; only Express for now. */
+/** The platform's Nest app (Express or Fastify), trusting X-Forwarded-For from loopback only. */
 export async function createApp(module) {
-  if (env.platform !== 'express') {
-    throw new Error(`platform ${env.platform} is not supported yet (only ${PLATFORMS.join(', ')})`);
+  // Clients of the login step send X-Forwarded-For, so sessions record a realistic address.
+  if (env.platform === 'fastify') {
+    return NestFactory.create(module, new FastifyAdapter({ trustProxy: 'loopback' }), {
+      logger: ['error', 'warn'],
+    });
   }
+  if (env.platform !== 'express') throw new Error(`unknown platform ${env.platform}`);
   // Express is Nest's default adapter when @nestjs/platform-express is installed.
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
-  // Clients of the login step send X-Forwarded-For, so sessions record a realistic address.
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   return app;

@@ -66,7 +66,11 @@ decorateClass(
   Module({
     imports: [
       SessionModule.forRoot({
-        redis: { url: env.redisUrl },
+        redis: {
+          url: env.redisUrl,
+          // The "ours-read-ap" row: the same app with ioredis auto-pipelining on.
+          options: { enableAutoPipelining: process.env.BENCH_OURS_AUTOPIPELINING === '1' },
+        },
         keyPrefix: KEY_PREFIX,
         // Plain HTTP on loopback; everything else is the module's defaults (idle 30 min,
         // touch at most every 60 s, absolute 7 days).

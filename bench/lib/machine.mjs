@@ -31,6 +31,7 @@ export function describeMachine() {
         'ioredis',
         'nest-redis-session',
         'express-session',
+        '@fastify/session',
         'connect-redis',
         'redis',
         'pg',

@@ -3,10 +3,10 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-export const GROUPS = ['http', 'commands', 'bytes', 'store', 'list'];
+export const GROUPS = ['http', 'latency', 'commands', 'bytes', 'store', 'list'];
 
-/** HTTP platforms the apps support (bench/apps/common.mjs createApp); Fastify comes later. */
-export const PLATFORMS = ['express'];
+/** HTTP platforms the apps support (bench/apps/common.mjs createApp). */
+export const PLATFORMS = ['express', 'fastify'];
 
 export const USAGE = `Usage: npm run bench -- [options]
 
@@ -21,7 +21,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --inflight N         store reads in flight                              (BENCH_STORE_INFLIGHT, 100)
   --requests N         requests per commands-per-request measurement      (BENCH_COMMAND_REQUESTS, 2000; quick 300)
   --others N           other sessions for the large listing measurement   (BENCH_LIST_OTHERS, 100000; --full 1000000)
-  --platform P         HTTP platforms, comma-separated (express only, for now)  (BENCH_PLATFORMS, express)
+  --platform P         HTTP platforms, comma-separated: ${PLATFORMS.join(',')}   (BENCH_PLATFORMS, both)
   --only G             groups to run, comma-separated: ${GROUPS.join(',')}
   --variants V         HTTP variants to run, comma-separated (default all)
   --no-build           skip building libs/session and the sample app (bench/dist/sample-app)
@@ -99,7 +99,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
       integer: true,
     }),
     listIterations: quick ? 50 : 200,
-    platforms: list(values.platform ?? env.BENCH_PLATFORMS, PLATFORMS, 'platform') ?? ['express'],
+    platforms: list(values.platform ?? env.BENCH_PLATFORMS, PLATFORMS, 'platform') ?? PLATFORMS,
     groups: list(values.only, GROUPS, 'group') ?? GROUPS,
     variants: list(values.variants, undefined, 'variant'),
     // libpq would default the user to the OS user; node-postgres needs it spelled out.
@@ -110,10 +110,12 @@ export function readOptions(argv = process.argv.slice(2), env = process.env) {
     pgRows: 10_000,
   };
   // A bound on the whole run, from the work it has to do, unless given.
-  const httpSeconds = 8 * rounds * (durationS + 1.5) + 8 * (options.warmupS + 1.5);
+  const platforms = options.platforms.length;
+  const httpSeconds = platforms * (8 * rounds * (durationS + 1.5) + 8 * (options.warmupS + 1.5));
+  const latencySeconds = platforms * 3 * rounds * (durationS + 1);
   const storeSeconds = 4 * rounds * (durationS + 2);
   const listSeconds = options.listLargeOthers / 20_000 + 2 * rounds * 10;
-  const estimate = 120 + httpSeconds + storeSeconds + listSeconds;
+  const estimate = 120 + httpSeconds + latencySeconds + storeSeconds + listSeconds;
   options.maxSeconds = pick('max-seconds', 'BENCH_MAX_SECONDS', Math.ceil(estimate * 2), {
     min: 10,
   });

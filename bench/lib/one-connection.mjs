@@ -1,0 +1,97 @@
+// Rows "added latency at one connection": the bare route and our read route, each driven by
+// one client on one keep-alive connection (bench/load/latency.mjs), interleaved over the
+// rounds. The added latency is our median minus the bare route's, per round, then the median
+// of those: what the session layer adds to a request when nothing else queues.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runNodeJson } from './processes.mjs';
+import { summarize } from './stats.mjs';
+
+const LATENCY = join(dirname(fileURLToPath(import.meta.url)), '..', 'load', 'latency.mjs');
+
+async function measure(instance, durationS) {
+  const { url, method, headers, body } = instance.request;
+  return runNodeJson(LATENCY, [JSON.stringify({ url, method, headers, body, durationS })], {
+    timeoutMs: (durationS + 30) * 1000,
+  });
+}
+
+export async function oneConnectionLatency(instances, options, log) {
+  const rows = [];
+  for (const platform of options.platforms) {
+    const find = (id) => instances.find((i) => i.platform === platform && i.variant.id === id);
+    const bare = find('bare');
+    const ours = find('ours-read');
+    // For scale: what one Redis round trip (PING) adds on the same path, when it runs.
+    const pingApp = find('redis-ping');
+    const ping = pingApp?.app && !pingApp.failure ? pingApp : null;
+    const id = `latency.${platform}`;
+    const label = `${platform}: added p50 latency at 1 connection, ours read over bare`;
+    const broken = [bare, ours].find((i) => !i?.app || i.failure);
+    if (broken !== undefined) {
+      rows.push(failedRow(id, label, broken?.failure ?? 'app not started'));
+      continue;
+    }
+    const added = [];
+    const pingAdded = [];
+    const p50s = { bare: [], ours: [] };
+    const p99s = { bare: [], ours: [] };
+    try {
+      for (let round = 0; round < options.rounds; round++) {
+        const pair = round % 2 === 0 ? [bare, ours, ping] : [ping, ours, bare];
+        const result = new Map();
+        for (const instance of pair.filter(Boolean)) {
+          log(`round ${round + 1}/${options.rounds}: ${instance.key} at 1 connection`);
+          result.set(instance, await measure(instance, options.durationS));
+        }
+        const b = result.get(bare);
+        const o = result.get(ours);
+        if (b.failed || o.failed)
+          throw new Error(`failed requests: bare ${b.failed}, ours ${o.failed}`);
+        added.push(o.p50Ms - b.p50Ms);
+        if (ping) pingAdded.push(result.get(ping).p50Ms - b.p50Ms);
+        p50s.bare.push(b.p50Ms);
+        p50s.ours.push(o.p50Ms);
+        p99s.bare.push(b.p99Ms);
+        p99s.ours.push(o.p99Ms);
+      }
+    } catch (error) {
+      rows.push(failedRow(id, label, error.message.split('\n')[0]));
+      continue;
+    }
+    const ms = (values) => summarize(values).median.toFixed(3);
+    rows.push({
+      id,
+      group: 'latency',
+      label,
+      unit: 'ms',
+      ...summarize(added),
+      ratio: null,
+      notes:
+        `p50 bare ${ms(p50s.bare)} ms, ours ${ms(p50s.ours)} ms; p99 bare ${ms(p99s.bare)} ms, ` +
+        `ours ${ms(p99s.ours)} ms; ` +
+        (ping ? `one Redis PING adds ${ms(pingAdded)} ms; ` : '') +
+        `sequential requests on one keep-alive connection, ` +
+        `${options.durationS} s per variant and round, timed to the microsecond`,
+      status: 'ok',
+    });
+  }
+  return rows;
+}
+
+function failedRow(id, label, reason) {
+  return {
+    id,
+    group: 'latency',
+    label,
+    unit: 'ms',
+    median: NaN,
+    min: NaN,
+    max: NaN,
+    samples: [],
+    ratio: null,
+    notes: '',
+    status: 'failed',
+    reason,
+  };
+}
