@@ -66,7 +66,7 @@ describe('S7: no user enumeration through login answers or their timing', () => 
     return elapsed;
   }
 
-  it(`takes the same median time (within ${MAX_MEDIAN_DIFFERENCE * 100} %) for an unknown email as for a wrong password, over ${TRIES_EACH} tries each`, async () => {
+  it(`takes the same time (median ratio of interleaved pairs within ${MAX_MEDIAN_DIFFERENCE * 100} %) for an unknown email as for a wrong password, over ${TRIES_EACH} pairs`, async () => {
     // An unknown email verifies the password against a dummy argon2 hash; a known one against
     // the user's own. Both use the same parameters, so the work is the same. Both send the same
     // kind of password: only the email differs.
@@ -81,20 +81,30 @@ describe('S7: no user enumeration through login answers or their timing', () => 
 
     const wrongPasswordMs: number[] = [];
     const unknownEmailMs: number[] = [];
-    // Interleaved, and which one goes first alternates: load from other processes on the
-    // machine then falls on both series alike.
+    const pairRatios: number[] = [];
+    // Interleaved in pairs, and which one goes first alternates: load from other processes on
+    // the machine then falls on both members of a pair alike.
     for (let i = 0; i < TRIES_EACH; i++) {
+      let wrong: number;
+      let unknown: number;
       if (i % 2 === 0) {
-        wrongPasswordMs.push(await wrongPassword(i));
-        unknownEmailMs.push(await unknownEmail(i));
+        wrong = await wrongPassword(i);
+        unknown = await unknownEmail(i);
       } else {
-        unknownEmailMs.push(await unknownEmail(i));
-        wrongPasswordMs.push(await wrongPassword(i));
+        unknown = await unknownEmail(i);
+        wrong = await wrongPassword(i);
       }
+      wrongPasswordMs.push(wrong);
+      unknownEmailMs.push(unknown);
+      pairRatios.push(unknown / wrong);
     }
 
-    const ratio = median(unknownEmailMs) / median(wrongPasswordMs);
-    const summary = `medians: unknown email ${median(unknownEmailMs).toFixed(1)} ms, wrong password ${median(wrongPasswordMs).toFixed(1)} ms, ratio ${ratio.toFixed(3)}`;
+    // The median of the pairs' ratios, not the ratio of the two medians: a stretch of load
+    // from the rest of the test run (other files log in with argon2 on the same two cores)
+    // slows both members of a pair, so it cancels out of their ratio. The ratio of medians
+    // moved to 1.15 once in a full run while every isolated run stayed within 1 %.
+    const ratio = median(pairRatios);
+    const summary = `medians: unknown email ${median(unknownEmailMs).toFixed(1)} ms, wrong password ${median(wrongPasswordMs).toFixed(1)} ms, median ratio of ${TRIES_EACH} pairs ${ratio.toFixed(3)}`;
     // Printed on success too: a CI log then shows how close the two paths run over time.
     console.info(`S7 ${summary}`);
     expect(Math.abs(ratio - 1), summary).toBeLessThan(MAX_MEDIAN_DIFFERENCE);
