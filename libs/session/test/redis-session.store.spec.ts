@@ -28,6 +28,24 @@ describe('RedisSessionStore on a real redis-server', () => {
     });
   });
 
+  it('reads and saves on a server that no longer knows the scripts (restart, failover)', async () => {
+    const now = Date.now();
+    const { address } = newAddress('user-flush');
+    await store.create(
+      address,
+      storedSession('user-flush', now, 60 * MINUTE),
+      createOptions(MINUTE),
+    );
+    // Other files share this server: their next calls take the same EVAL path, which is the
+    // behaviour under test and changes none of their results.
+    await client.script('FLUSH');
+    expect(await store.read(address, clock(now + 1000))).toMatchObject({ status: 'found' });
+    await client.script('FLUSH');
+    expect(await store.save(address, { set: { theme: '"dark"' }, unset: [] })).toBe(true);
+    const read = await store.read(address, clock(now + 2000));
+    expect(read.status === 'found' && read.session.data).toEqual({ theme: '"dark"' });
+  });
+
   it('reports an unknown address as missing', async () => {
     expect(await store.read(newAddress().address, clock(Date.now()))).toEqual({
       status: 'missing',

@@ -71,6 +71,33 @@ describe('replica acknowledgement (WAIT) on logins and revocations', () => {
     expect(await store.revoke('acked', session.publicId)).toBe(true);
   });
 
+  it('runs a durable write with WAIT on a primary that no longer knows the script (EVAL, once)', async () => {
+    // As after a restart or a failover: the script cache is empty, the pipelined EVALSHA gets
+    // NOSCRIPT, and the write is retried as EVAL + WAIT rather than reported as failed.
+    await client.script('FLUSH');
+    await client.config('RESETSTAT');
+    const first = login('after-flush');
+    await expect(store.create(first.address, first.session, first.options)).resolves.toMatchObject({
+      status: 'created',
+    });
+    const second = login('after-flush');
+    await expect(
+      store.create(second.address, second.session, second.options),
+    ).resolves.toMatchObject({ status: 'created' });
+
+    // This primary serves this file alone: every call counted here is the store's.
+    const stats = await client.info('commandstats');
+    const calls = (name: string) =>
+      Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect(calls('eval')).toBe(1);
+    expect(calls('evalsha')).toBe(2); // the one answered NOSCRIPT, and the second login's
+    // A pipeline is no transaction: the WAIT queued behind the refused EVALSHA ran as well.
+    expect(calls('wait')).toBe(3);
+    expect(
+      (await store.list('after-flush', first.options.clock)).map((s) => s.publicId).sort(),
+    ).toEqual([first.session.publicId, second.session.publicId].sort());
+  });
+
   it('answers SessionStoreUnavailableError, not success, while the replica does not acknowledge', async () => {
     replica.kill('SIGSTOP');
     try {

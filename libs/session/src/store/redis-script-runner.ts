@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { SessionRedisClient } from '../redis/create-redis-client.js';
 import { isRedisUnavailableError } from '../redis/is-redis-unavailable-error.js';
 import type { SessionScript } from './redis-session.scripts.js';
 
 export type ScriptArgs = Array<string | number>;
-type ScriptCommand = (...args: ScriptArgs) => Promise<unknown>;
 
 /** Replica acknowledgement asked of durable writes (see the module option). */
 export interface ReplicaAcknowledgement {
@@ -12,19 +12,44 @@ export interface ReplicaAcknowledgement {
   readonly timeoutMs: number;
 }
 
+/** A script with its SHA1, and its arguments as EVALSHA / EVAL take them (key count first). */
+interface LoadedScript {
+  readonly sha: string;
+  readonly lua: string;
+  readonly numberOfKeys: number | undefined;
+}
+
+interface ScriptPipeline {
+  evalsha(sha: string, ...args: ScriptArgs): unknown;
+  eval(lua: string, ...args: ScriptArgs): unknown;
+  wait(replicas: number, timeoutMs: number): unknown;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
 /**
- * Runs the store's Lua scripts: EVALSHA with a fallback to EVAL (ioredis `defineCommand`), WAIT
- * for replicas in the same round trip when asked, and one error policy for all of them.
+ * Runs the store's Lua scripts: EVALSHA, with EVAL when the node does not know the script yet,
+ * WAIT for replicas in the same round trip when asked, and one error policy for all of them.
+ *
+ * Plain EVALSHA rather than ioredis `defineCommand`: a defined command decides per socket
+ * whether to send the whole script, and an auto-pipelined batch is a socket of its own to it,
+ * so with `enableAutoPipelining` every batch sent the full Lua source as an EVAL. It also leaves
+ * the application's client without commands of ours on it.
  */
 export class RedisScriptRunner {
-  private readonly commands = new Map<string, ScriptCommand>();
+  private readonly loaded = new Map<string, LoadedScript>();
 
   constructor(
     private readonly client: SessionRedisClient,
     scripts: readonly SessionScript[],
     private readonly acknowledgement: ReplicaAcknowledgement | undefined,
   ) {
-    for (const script of scripts) this.commands.set(script.name, this.define(script));
+    for (const { name, lua, numberOfKeys } of scripts) {
+      this.loaded.set(name, {
+        sha: createHash('sha1').update(lua).digest('hex'),
+        lua,
+        numberOfKeys,
+      });
+    }
   }
 
   /**
@@ -32,11 +57,14 @@ export class RedisScriptRunner {
    * WAIT. A write the replicas did not confirm is reported as not done (503), never as done.
    */
   async run(script: SessionScript, durable: boolean, args: ScriptArgs): Promise<unknown> {
-    const command = this.commands.get(script.name);
-    if (!command) throw new Error(`Script ${script.name} was not given to the runner`);
+    const loaded = this.loaded.get(script.name);
+    if (!loaded) throw new Error(`Script ${script.name} was not given to the runner`);
+    const evalArgs = loaded.numberOfKeys === undefined ? args : [loaded.numberOfKeys, ...args];
     try {
-      if (!durable || this.acknowledgement === undefined) return await command(...args);
-      return await this.runWithWait(script.name, args, this.acknowledgement);
+      if (!durable || this.acknowledgement === undefined) {
+        return await this.evaluate(loaded, evalArgs);
+      }
+      return await this.runWithWait(loaded, evalArgs, this.acknowledgement);
     } catch (error) {
       throw unavailableOrBug(error);
     }
@@ -51,20 +79,38 @@ export class RedisScriptRunner {
     }
   }
 
+  // A node knows the script unless it is new, restarted, promoted from a replica that never
+  // ran it, or had SCRIPT FLUSH: EVAL then runs it and caches it there for the next EVALSHA.
+  private async evaluate(script: LoadedScript, args: ScriptArgs): Promise<unknown> {
+    const [numberOfKeys, ...rest] = args as [number, ...ScriptArgs];
+    try {
+      return await this.client.evalsha(script.sha, numberOfKeys, ...rest);
+    } catch (error) {
+      if (!isNoScriptError(error)) throw error;
+      return await this.client.eval(script.lua, numberOfKeys, ...rest);
+    }
+  }
+
   private async runWithWait(
-    name: string,
+    script: LoadedScript,
     args: ScriptArgs,
+    acknowledgement: ReplicaAcknowledgement,
+  ): Promise<unknown> {
+    try {
+      return await this.pipelineWithWait((p) => p.evalsha(script.sha, ...args), acknowledgement);
+    } catch (error) {
+      if (!isNoScriptError(error)) throw error;
+      return await this.pipelineWithWait((p) => p.eval(script.lua, ...args), acknowledgement);
+    }
+  }
+
+  private async pipelineWithWait(
+    queueScript: (pipeline: ScriptPipeline) => unknown,
     { replicas, timeoutMs }: ReplicaAcknowledgement,
   ): Promise<unknown> {
     // Queuing on a pipeline returns the pipeline, not a promise; exec() sends both at once.
-    const pipeline = this.client.pipeline() as unknown as Record<
-      string,
-      (...args: ScriptArgs) => unknown
-    > & {
-      wait(replicas: number, timeoutMs: number): unknown;
-      exec(): Promise<Array<[Error | null, unknown]> | null>;
-    };
-    pipeline[name]!.apply(pipeline, args);
+    const pipeline = this.client.pipeline() as unknown as ScriptPipeline;
+    queueScript(pipeline);
     pipeline.wait(replicas, timeoutMs);
     const [script, wait] = (await pipeline.exec()) ?? [];
     if (!script || script[0]) throw script?.[0] ?? new Error('pipeline returned nothing');
@@ -76,19 +122,10 @@ export class RedisScriptRunner {
     }
     return script[1];
   }
+}
 
-  // defineCommand sends EVALSHA and falls back to EVAL once per node when the script is unknown.
-  private define(script: SessionScript): ScriptCommand {
-    const client = this.client as unknown as Record<string, ScriptCommand | undefined>;
-    if (typeof client[script.name] !== 'function') {
-      this.client.defineCommand(script.name, {
-        numberOfKeys: script.numberOfKeys,
-        lua: script.lua,
-      });
-    }
-    const command = client[script.name] as ScriptCommand;
-    return (...args) => command.apply(this.client, args);
-  }
+function isNoScriptError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
 /**

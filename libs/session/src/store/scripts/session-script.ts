@@ -1,4 +1,4 @@
-/** A Lua script of RedisSessionStore, registered with ioredis `defineCommand`. */
+/** A Lua script of RedisSessionStore, run by RedisScriptRunner (EVALSHA, EVAL when unknown). */
 export interface SessionScript {
   readonly name: string;
   /** `undefined`: the caller passes the key count first (the script takes optional keys). */
