@@ -62,6 +62,12 @@ const HTTP_VARIANTS = [
     label: 'ours: SessionGuard + @CurrentSession() read',
   },
   {
+    id: 'ours-public',
+    app: 'ours',
+    path: '/public',
+    label: 'ours: a @Public() route that does not use the session, same app',
+  },
+  {
     id: 'ours-read-ap',
     app: 'ours',
     path: '/read',

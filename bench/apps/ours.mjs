@@ -40,6 +40,11 @@ class OursController {
     return okBody({ sessionId: session.id });
   }
 
+  /** A route of the same app that never uses the session: what the module costs it. */
+  publicRoute() {
+    return okBody();
+  }
+
   read(session) {
     return okBody({ userId: session.userId });
   }
@@ -54,6 +59,7 @@ injectConstructor(OursController, SessionService);
 decorateParam(OursController, 'login', 0, CurrentSession());
 decorateParam(OursController, 'login', 1, Body());
 decorateMethod(OursController, 'login', Public(), Post('login'), HttpCode(200));
+decorateMethod(OursController, 'publicRoute', Public(), Get('public'));
 decorateParam(OursController, 'read', 0, CurrentSession());
 decorateMethod(OursController, 'read', Get('read'));
 decorateParam(OursController, 'write', 0, CurrentSession());

@@ -1,10 +1,19 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  createParamDecorator,
+  SetMetadata,
+  UseInterceptors,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { SessionErrorMessages } from '../errors/session-error-messages.js';
-import { loadedRequestSession } from '../http/request-session.lifecycle.js';
+import { committingRequestSession } from '../http/request-session.lifecycle.js';
+import { SessionCommitInterceptor } from '../interceptors/session-commit.interceptor.js';
 import { SESSION_PARAMETER_METADATA } from '../session.constants.js';
 
 const sessionParameter = createParamDecorator((_: unknown, context: ExecutionContext) => {
-  const session = loadedRequestSession(context.switchToHttp().getRequest<object>());
+  // Only a session the commit interceptor loaded is saved after the handler: one the guard
+  // loaded on a route whose interceptor metadata was lost (a decorator that replaced the method)
+  // would drop every change silently.
+  const session = committingRequestSession(context.switchToHttp().getRequest<object>());
   if (session === undefined) throw new Error(SessionErrorMessages.missingInterceptor);
   return session;
 });
@@ -23,11 +32,20 @@ const sessionParameter = createParamDecorator((_: unknown, context: ExecutionCon
  */
 export function CurrentSession(): ParameterDecorator {
   return (target, propertyKey, parameterIndex) => {
-    // Marks the handler so the interceptor loads the session only for routes that use it.
+    // The commit interceptor goes on the handler itself, once however many parameters ask:
+    // routes that never use the session never enter an interceptor of ours. The mark tells the
+    // guard that this route commits (see SessionGuard).
     if (propertyKey !== undefined) {
       const descriptor = Object.getOwnPropertyDescriptor(target, propertyKey);
-      if (descriptor)
+      const handler: unknown = descriptor?.value;
+      if (
+        descriptor &&
+        typeof handler === 'function' &&
+        Reflect.getMetadata(SESSION_PARAMETER_METADATA, handler) !== true
+      ) {
         SetMetadata(SESSION_PARAMETER_METADATA, true)(target, propertyKey, descriptor);
+        UseInterceptors(SessionCommitInterceptor)(target, propertyKey, descriptor);
+      }
     }
     sessionParameter()(target, propertyKey, parameterIndex);
   };

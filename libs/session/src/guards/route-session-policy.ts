@@ -4,6 +4,7 @@ import {
   ELEVATION_REQUIRED_METADATA,
   PUBLIC_ROUTE_METADATA,
   ROLES_REQUIRED_METADATA,
+  SESSION_PARAMETER_METADATA,
 } from '../session.constants.js';
 
 type RouteTargets = Array<
@@ -15,6 +16,8 @@ export interface RouteSessionPolicy {
   readonly isPublic: boolean;
   readonly roles: readonly string[];
   readonly elevation: boolean;
+  /** The handler takes `@CurrentSession()`, so the commit interceptor runs after it. */
+  readonly commitsAfterHandler: boolean;
 }
 
 /**
@@ -34,13 +37,18 @@ export class RouteSessionPolicies {
     let byHandler = this.byClass.get(controller);
     if (byHandler === undefined) this.byClass.set(controller, (byHandler = new WeakMap()));
     let policy = byHandler.get(handler);
-    if (policy === undefined) byHandler.set(handler, (policy = this.read([handler, controller])));
+    if (policy === undefined) byHandler.set(handler, (policy = this.read(handler, controller)));
     return policy;
   }
 
-  private read(targets: RouteTargets): RouteSessionPolicy {
+  private read(
+    handler: RouteTargets[number],
+    controller: RouteTargets[number],
+  ): RouteSessionPolicy {
     const reflector = this.reflector;
+    const targets: RouteTargets = [handler, controller];
     return {
+      commitsAfterHandler: reflector.get<boolean>(SESSION_PARAMETER_METADATA, handler) === true,
       isPublic: Boolean(reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_METADATA, targets)),
       roles:
         reflector.getAllAndOverride<string[] | undefined>(ROLES_REQUIRED_METADATA, targets) ?? [],

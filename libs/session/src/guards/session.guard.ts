@@ -49,6 +49,15 @@ export class SessionGuard implements CanActivate {
     if (policy.elevation && !session.elevatedUntil) {
       throw new ForbiddenException(SessionErrorMessages.elevationRequired);
     }
+    // A rotation scheduled for this session (its user's roles changed) is applied by the commit
+    // after the handler; a handler without @CurrentSession() has no commit, so apply it here.
+    if (session.rotationDue && !policy.commitsAfterHandler) {
+      const response = http.getResponse<object>();
+      await this.lifecycle.commit(session, response).catch((error: unknown) => {
+        this.lifecycle.markRetryAfter(error, response);
+        throw error;
+      });
+    }
     return true;
   }
 }

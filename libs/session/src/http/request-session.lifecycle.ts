@@ -38,15 +38,18 @@ const SCHEDULED_ROTATION_FORWARD_MS = 10_000;
 // Module-private keys on the request: `req.session` would collide with express-session.
 const LOADING = Symbol('nest-redis-session:loading');
 const LOADED = Symbol('nest-redis-session:loaded');
+const COMMITTING = Symbol('nest-redis-session:committing');
 
 type RequestWithSession = HttpRequestLike & {
   [LOADING]?: Promise<RequestSession>;
   [LOADED]?: RequestSession;
+  [COMMITTING]?: true;
 };
 
-/** The session of the request in hand, once loaded. */
-export function loadedRequestSession(request: HttpRequestLike): RequestSession | undefined {
-  return (request as RequestWithSession)[LOADED];
+/** The session of the request in hand, once loaded, if it will be committed after the handler. */
+export function committingRequestSession(request: HttpRequestLike): RequestSession | undefined {
+  const req = request as RequestWithSession;
+  return req[COMMITTING] ? req[LOADED] : undefined;
 }
 
 /**
@@ -62,8 +65,14 @@ export class RequestSessionLifecycle {
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
   ) {}
 
-  isLoading(request: HttpRequestLike): boolean {
-    return (request as RequestWithSession)[LOADING] !== undefined;
+  /**
+   * Marks the request's session as one the commit interceptor will save after the handler;
+   * returns it when a guard loaded it already.
+   */
+  beginCommit(request: HttpRequestLike): RequestSession | undefined {
+    const req = request as RequestWithSession;
+    req[COMMITTING] = true;
+    return req[LOADED];
   }
 
   load(request: HttpRequestLike): Promise<RequestSession> {

@@ -139,6 +139,20 @@ class FixtureController {
   plain(): { ok: true } {
     return { ok: true };
   }
+
+  // Guarded, but the handler never takes the session: no commit interceptor runs after it.
+  @Get('signed-in')
+  signedIn(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Post('users/:userId/roles')
+  async setRoles(
+    @Param('userId') userId: string,
+    @Body() body: { roles: string[] },
+  ): Promise<{ updated: number }> {
+    return { updated: await this.sessions.updateUser(userId, { roles: body.roles }) };
+  }
 }
 
 @Module({

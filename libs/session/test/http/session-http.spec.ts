@@ -146,6 +146,29 @@ describe.each([
     await http().get('/me').set('Cookie', `${COOKIE}=${newToken}`).expect(200);
   });
 
+  it('applies a rotation scheduled by a role change on a guarded route that never takes the session', async () => {
+    const login = await http()
+      .post('/login')
+      .send({ userId: 'promoted', roles: ['user'] });
+    const oldToken = sessionCookie(login)!;
+    await http()
+      .post('/users/promoted/roles')
+      .set('Cookie', `${COOKIE}=${oldToken}`)
+      .send({ roles: ['user', 'admin'] })
+      .expect(201);
+
+    // GET /signed-in has no @CurrentSession(): the guard applies the rotation itself.
+    const next = await http().get('/signed-in').set('Cookie', `${COOKIE}=${oldToken}`).expect(200);
+    const newToken = sessionCookie(next);
+    expect(newToken).toBeDefined();
+    expect(newToken).not.toBe(oldToken);
+    const me = await http().get('/me').set('Cookie', `${COOKIE}=${newToken}`).expect(200);
+    expect(me.body).toMatchObject({ id: login.body.id, roles: ['user', 'admin'] });
+    // Applied once: the new cookie is not rotated again.
+    const again = await http().get('/signed-in').set('Cookie', `${COOKIE}=${newToken}`).expect(200);
+    expect(sessionCookie(again)).toBeUndefined();
+  });
+
   it('gives exactly one of two concurrent rotations a live token', async () => {
     const login = await http().post('/login').send({ userId: 'racer' });
     const cookie = `${COOKIE}=${sessionCookie(login)}`;
