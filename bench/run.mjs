@@ -55,6 +55,12 @@ const HTTP_VARIANTS = [
   { id: 'bare', app: 'bare', path: '/bare', label: 'bare NestJS route (ceiling)' },
   { id: 'redis-ping', app: 'redis-ping', path: '/ping', label: 'route doing one Redis PING' },
   {
+    id: 'bare-interceptor',
+    app: 'bare-interceptor',
+    path: '/bare',
+    label: 'bare route under a no-op global interceptor',
+  },
+  {
     id: 'ours-read',
     app: 'ours',
     path: '/read',
