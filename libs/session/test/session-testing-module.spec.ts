@@ -230,6 +230,57 @@ describe('SessionTestingModule options and wiring', () => {
     ).rejects.toThrow(/SessionEvents/);
   });
 
+  it('saves @CurrentSession() changes in a module that imports it with isGlobal: false', async () => {
+    @Controller()
+    class VisitsController {
+      @Public()
+      @Post('visit')
+      @HttpCode(200)
+      visit(@CurrentSession() session: Session<{ visits?: number }>) {
+        session.data.visits = (session.data.visits ?? 0) + 1;
+        return { visits: session.data.visits };
+      }
+    }
+    // The commit interceptor @CurrentSession() puts on the handler is built in this module,
+    // from what the imported SessionTestingModule exports.
+    @Module({
+      imports: [SessionTestingModule.forRoot({ isGlobal: false, cookie: { secure: false } })],
+      controllers: [VisitsController],
+    })
+    class Visits {}
+    const moduleRef = await Test.createTestingModule({ imports: [Visits] }).compile();
+    const local = moduleRef.createNestApplication({ logger: false });
+    await local.init();
+    try {
+      const first = await request(local.getHttpServer()).post('/visit').expect(200);
+      const cookie = (first.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+      const second = await request(local.getHttpServer())
+        .post('/visit')
+        .set('Cookie', cookie)
+        .expect(200);
+      expect(second.body).toEqual({ visits: 2 });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('fails at startup, naming the interceptor, for @CurrentSession() in a module that cannot see the session module', async () => {
+    @Controller()
+    class Orphan {
+      @Get('orphan')
+      orphan(@CurrentSession() session: Session) {
+        return session.id;
+      }
+    }
+    @Module({ imports: [SessionTestingModule.forRoot({ isGlobal: false })] })
+    class Sessions {}
+    @Module({ controllers: [Orphan] })
+    class Elsewhere {}
+    await expect(
+      Test.createTestingModule({ imports: [Sessions, Elsewhere] }).compile(),
+    ).rejects.toThrow(/SessionCommitInterceptor/);
+  });
+
   it('exports exactly the documented runtime names from nest-redis-session/testing', () => {
     expect(Object.keys(testing).sort()).toEqual(
       ['MemorySessionStore', 'SessionTestingModule', 'sessionCookieFor'].sort(),
