@@ -12,16 +12,19 @@ export interface ReplicaAcknowledgement {
   readonly timeoutMs: number;
 }
 
-/** A script with its SHA1, and its arguments as EVALSHA / EVAL take them (key count first). */
+/** A script with its SHA1, as EVALSHA names it. */
 interface LoadedScript {
   readonly sha: string;
   readonly lua: string;
   readonly numberOfKeys: number | undefined;
 }
 
-interface ScriptPipeline {
-  evalsha(sha: string, ...args: ScriptArgs): unknown;
-  eval(lua: string, ...args: ScriptArgs): unknown;
+type ScriptCommandName = 'evalsha' | 'eval';
+
+/** EVALSHA and EVAL with the key count first among `args`, on a client or a pipeline. */
+type ScriptCommands<R> = Record<ScriptCommandName, (body: string, ...args: ScriptArgs) => R>;
+
+interface ScriptPipeline extends ScriptCommands<unknown> {
   wait(replicas: number, timeoutMs: number): unknown;
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
@@ -37,12 +40,15 @@ interface ScriptPipeline {
  */
 export class RedisScriptRunner {
   private readonly loaded = new Map<string, LoadedScript>();
+  private readonly scriptCommands: ScriptCommands<Promise<unknown>>;
 
   constructor(
     private readonly client: SessionRedisClient,
     scripts: readonly SessionScript[],
     private readonly acknowledgement: ReplicaAcknowledgement | undefined,
   ) {
+    // ioredis' own signatures, seen through the two commands this runner sends.
+    this.scriptCommands = client;
     for (const { name, lua, numberOfKeys } of scripts) {
       this.loaded.set(name, {
         sha: createHash('sha1').update(lua).digest('hex'),
@@ -61,10 +67,12 @@ export class RedisScriptRunner {
     if (!loaded) throw new Error(`Script ${script.name} was not given to the runner`);
     const evalArgs = loaded.numberOfKeys === undefined ? args : [loaded.numberOfKeys, ...args];
     try {
-      if (!durable || this.acknowledgement === undefined) {
-        return await this.evaluate(loaded, evalArgs);
-      }
-      return await this.runWithWait(loaded, evalArgs, this.acknowledgement);
+      const acknowledgement = durable ? this.acknowledgement : undefined;
+      return await this.bySha(loaded, (command, body) =>
+        acknowledgement === undefined
+          ? this.scriptCommands[command](body, ...evalArgs)
+          : this.pipelineWithWait((p) => p[command](body, ...evalArgs), acknowledgement),
+      );
     } catch (error) {
       throw unavailableOrBug(error);
     }
@@ -79,28 +87,17 @@ export class RedisScriptRunner {
     }
   }
 
-  // A node knows the script unless it is new, restarted, promoted from a replica that never
-  // ran it, or had SCRIPT FLUSH: EVAL then runs it and caches it there for the next EVALSHA.
-  private async evaluate(script: LoadedScript, args: ScriptArgs): Promise<unknown> {
-    const [numberOfKeys, ...rest] = args as [number, ...ScriptArgs];
-    try {
-      return await this.client.evalsha(script.sha, numberOfKeys, ...rest);
-    } catch (error) {
-      if (!isNoScriptError(error)) throw error;
-      return await this.client.eval(script.lua, numberOfKeys, ...rest);
-    }
-  }
-
-  private async runWithWait(
+  // EVALSHA, or EVAL when the node does not know the script (new, restarted, promoted from a
+  // replica, or SCRIPT FLUSH): EVAL runs it and caches it there for the next EVALSHA.
+  private async bySha(
     script: LoadedScript,
-    args: ScriptArgs,
-    acknowledgement: ReplicaAcknowledgement,
+    send: (command: ScriptCommandName, body: string) => Promise<unknown>,
   ): Promise<unknown> {
     try {
-      return await this.pipelineWithWait((p) => p.evalsha(script.sha, ...args), acknowledgement);
+      return await send('evalsha', script.sha);
     } catch (error) {
       if (!isNoScriptError(error)) throw error;
-      return await this.pipelineWithWait((p) => p.eval(script.lua, ...args), acknowledgement);
+      return await send('eval', script.lua);
     }
   }
 
