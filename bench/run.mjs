@@ -74,6 +74,13 @@ const HTTP_VARIANTS = [
     label: 'ours: a @Public() route that does not use the session, same app',
   },
   {
+    id: 'ours-guard',
+    app: 'ours',
+    path: '/signed-in',
+    auth: 'ours',
+    label: 'ours: SessionGuard read, handler without @CurrentSession() (no commit interceptor)',
+  },
+  {
     id: 'ours-read-ap',
     app: 'ours',
     path: '/read',
@@ -138,7 +145,7 @@ const NOT_ON_PLATFORM = {
 
 /** Variants the non-HTTP groups need a running process of. */
 const NEEDED_BY_GROUP = {
-  latency: ['bare', 'redis-ping', 'ours-read'],
+  latency: ['bare', 'redis-ping', 'bare-interceptor', 'ours-read'],
   commands: ['redis-ping', 'ours-read', 'ours-write', 'es-read', 'es-write'],
   bytes: ['ours-read', 'es-read'],
   store: ['ours-read'],

@@ -45,6 +45,11 @@ class OursController {
     return okBody();
   }
 
+  /** Guarded (the session is read), but the handler does not take it: no commit after it. */
+  signedIn() {
+    return okBody();
+  }
+
   read(session) {
     return okBody({ userId: session.userId });
   }
@@ -60,6 +65,7 @@ decorateParam(OursController, 'login', 0, CurrentSession());
 decorateParam(OursController, 'login', 1, Body());
 decorateMethod(OursController, 'login', Public(), Post('login'), HttpCode(200));
 decorateMethod(OursController, 'publicRoute', Public(), Get('public'));
+decorateMethod(OursController, 'signedIn', Get('signed-in'));
 decorateParam(OursController, 'read', 0, CurrentSession());
 decorateMethod(OursController, 'read', Get('read'));
 decorateParam(OursController, 'write', 0, CurrentSession());

@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { runNodeJson } from './processes.mjs';
 import { summarize } from './stats.mjs';
 
+const REFERENCES = [
+  { id: 'redis-ping', what: 'one Redis PING' },
+  { id: 'bare-interceptor', what: 'a no-op global interceptor' },
+];
+
 const LATENCY = join(dirname(fileURLToPath(import.meta.url)), '..', 'load', 'latency.mjs');
 
 async function measure(instance, durationS) {
@@ -22,9 +27,14 @@ export async function oneConnectionLatency(instances, options, log) {
     const find = (id) => instances.find((i) => i.platform === platform && i.variant.id === id);
     const bare = find('bare');
     const ours = find('ours-read');
-    // For scale: what one Redis round trip (PING) adds on the same path, when it runs.
-    const pingApp = find('redis-ping');
-    const ping = pingApp?.app && !pingApp.failure ? pingApp : null;
+    // For scale, when they run: what one Redis round trip (PING) and Nest's interceptor chain
+    // alone add on the same path.
+    const references = REFERENCES.map((reference) => ({
+      ...reference,
+      instance: find(reference.id),
+    }))
+      .filter(({ instance }) => instance?.app && !instance.failure)
+      .map((reference) => ({ ...reference, added: [] }));
     const id = `latency.${platform}`;
     const label = `${platform}: added p50 latency at 1 connection, ours read over bare`;
     const broken = [bare, ours].find((i) => !i?.app || i.failure);
@@ -33,14 +43,14 @@ export async function oneConnectionLatency(instances, options, log) {
       continue;
     }
     const added = [];
-    const pingAdded = [];
     const p50s = { bare: [], ours: [] };
     const p99s = { bare: [], ours: [] };
     try {
       for (let round = 0; round < options.rounds; round++) {
-        const pair = round % 2 === 0 ? [bare, ours, ping] : [ping, ours, bare];
+        const order = [bare, ours, ...references.map((r) => r.instance)];
+        if (round % 2 === 1) order.reverse();
         const result = new Map();
-        for (const instance of pair.filter(Boolean)) {
+        for (const instance of order) {
           log(`round ${round + 1}/${options.rounds}: ${instance.key} at 1 connection`);
           result.set(instance, await measure(instance, options.durationS));
         }
@@ -49,7 +59,7 @@ export async function oneConnectionLatency(instances, options, log) {
         if (b.failed || o.failed)
           throw new Error(`failed requests: bare ${b.failed}, ours ${o.failed}`);
         added.push(o.p50Ms - b.p50Ms);
-        if (ping) pingAdded.push(result.get(ping).p50Ms - b.p50Ms);
+        for (const r of references) r.added.push(result.get(r.instance).p50Ms - b.p50Ms);
         p50s.bare.push(b.p50Ms);
         p50s.ours.push(o.p50Ms);
         p99s.bare.push(b.p99Ms);
@@ -70,7 +80,7 @@ export async function oneConnectionLatency(instances, options, log) {
       notes:
         `p50 bare ${ms(p50s.bare)} ms, ours ${ms(p50s.ours)} ms; p99 bare ${ms(p99s.bare)} ms, ` +
         `ours ${ms(p99s.ours)} ms; ` +
-        (ping ? `one Redis PING adds ${ms(pingAdded)} ms; ` : '') +
+        references.map((r) => `${r.what} adds ${ms(r.added)} ms; `).join('') +
         `sequential requests on one keep-alive connection, ` +
         `${options.durationS} s per variant and round, timed to the microsecond`,
       status: 'ok',
