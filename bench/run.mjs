@@ -23,7 +23,7 @@ import {
   startApp,
 } from './lib/processes.mjs';
 import { startRedisServer } from './lib/redis-server.mjs';
-import { renderJson, renderMarkdown } from './lib/report.mjs';
+import { failedRow, renderJson, renderMarkdown, skippedRow } from './lib/report.mjs';
 import { summarize } from './lib/stats.mjs';
 import { sessionKeyOf } from './store/session-address.mjs';
 
@@ -591,27 +591,6 @@ async function httpRounds(instances, httpVariants) {
 
 function settingsThreadpool() {
   return options.uvThreadpoolSize ?? '4 (libuv default)';
-}
-
-function skippedRow(id, group, label, reason) {
-  return {
-    id,
-    group,
-    label,
-    unit: '',
-    median: NaN,
-    min: NaN,
-    max: NaN,
-    samples: [],
-    ratio: null,
-    notes: '',
-    status: 'skipped',
-    reason,
-  };
-}
-
-function failedRow(id, group, label, reason) {
-  return { ...skippedRow(id, group, label, reason), status: 'failed' };
 }
 
 // --- Redis commands per request --------------------------------------------------------------

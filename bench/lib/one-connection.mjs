@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNodeJson } from './processes.mjs';
+import { failedRow } from './report.mjs';
 import { summarize } from './stats.mjs';
 
 const REFERENCES = [
@@ -39,7 +40,7 @@ export async function oneConnectionLatency(instances, options, log) {
     const label = `${platform}: added p50 latency at 1 connection, ours read over bare`;
     const broken = [bare, ours].find((i) => !i?.app || i.failure);
     if (broken !== undefined) {
-      rows.push(failedRow(id, label, broken?.failure ?? 'app not started'));
+      rows.push(failedRow(id, 'latency', label, broken?.failure ?? 'app not started', 'ms'));
       continue;
     }
     const added = [];
@@ -66,7 +67,7 @@ export async function oneConnectionLatency(instances, options, log) {
         p99s.ours.push(o.p99Ms);
       }
     } catch (error) {
-      rows.push(failedRow(id, label, error.message.split('\n')[0]));
+      rows.push(failedRow(id, 'latency', label, error.message.split('\n')[0], 'ms'));
       continue;
     }
     const ms = (values) => summarize(values).median.toFixed(3);
@@ -87,21 +88,4 @@ export async function oneConnectionLatency(instances, options, log) {
     });
   }
   return rows;
-}
-
-function failedRow(id, label, reason) {
-  return {
-    id,
-    group: 'latency',
-    label,
-    unit: 'ms',
-    median: NaN,
-    min: NaN,
-    max: NaN,
-    samples: [],
-    ratio: null,
-    notes: '',
-    status: 'failed',
-    reason,
-  };
 }

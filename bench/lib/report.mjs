@@ -107,3 +107,25 @@ export function renderJson({ machine, settings, rows, problems }) {
     2,
   );
 }
+
+/** A row that has no measurement: skipped (not applicable here) or failed, with the reason. */
+export function skippedRow(id, group, label, reason, unit = '') {
+  return {
+    id,
+    group,
+    label,
+    unit,
+    median: NaN,
+    min: NaN,
+    max: NaN,
+    samples: [],
+    ratio: null,
+    notes: '',
+    status: 'skipped',
+    reason,
+  };
+}
+
+export function failedRow(id, group, label, reason, unit = '') {
+  return { ...skippedRow(id, group, label, reason, unit), status: 'failed' };
+}
