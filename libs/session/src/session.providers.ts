@@ -5,7 +5,7 @@ import { SessionEvents } from './events/session-events.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
 import { SessionGuard } from './guards/session.guard.js';
 import { RequestSessionLifecycle } from './http/request-session.lifecycle.js';
-import { SessionCommitInterceptor } from './interceptors/session-commit.interceptor.js';
+import { SessionReplyHook } from './http/session-reply-hook.js';
 import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
 import { SessionService } from './session.service.js';
 import { SessionStore } from './store/session-store.js';
@@ -24,10 +24,8 @@ export const SESSION_PROVIDERS: Provider[] = [
   SessionService,
   SessionGuard,
   { provide: APP_GUARD, useClass: SessionCsrfGuard },
-  // Not global: @CurrentSession() puts it on the routes that use the session, so every other
-  // route skips Nest's interceptor chain (on Fastify a no-op global interceptor alone costs a
-  // third of a trivial route's throughput).
-  SessionCommitInterceptor,
+  // Saves the session before the response; no interceptor (see the class).
+  SessionReplyHook,
   { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
 ];
 
@@ -38,7 +36,5 @@ export const SESSION_EXPORTS = [
   SessionEvents,
   SessionStore,
   RequestSessionLifecycle,
-  // Instantiated by Nest in each module whose controllers use @CurrentSession().
-  SessionCommitInterceptor,
   RESOLVED_SESSION_OPTIONS,
 ];

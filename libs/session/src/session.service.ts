@@ -2,6 +2,7 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { describeDevice } from './devices/describe-device.js';
 import { SessionErrorMessages } from './errors/session-error-messages.js';
 import { SessionLimitReachedError } from './errors/session-limit-reached.error.js';
+import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { SessionEvents, type SessionRevocationReason } from './events/session-events.js';
 import { RequestSessionLifecycle } from './http/request-session.lifecycle.js';
 import { RequestSession } from './http/request-session.js';
@@ -49,7 +50,7 @@ export class SessionService {
     // Serialise first: a value that cannot be stored fails here, before anything is deleted.
     const serialized = serializeSessionData(data, this.lifecycle.maxDataBytes);
     if (current.address !== null) {
-      await this.store.take(current.address);
+      await this.reported(current, this.store.take(current.address));
       current.detach();
     }
     const token = generateSessionToken(shardOfUser(principal.userId));
@@ -60,10 +61,9 @@ export class SessionService {
       current.client,
       principal.roles,
     );
-    const result = await this.store.create(
-      address,
-      stored,
-      this.lifecycle.createOptions(principal.generation),
+    const result = await this.reported(
+      current,
+      this.store.create(address, stored, this.lifecycle.createOptions(principal.generation)),
     );
     if (result.status === 'limit-reached') throw new SessionLimitReachedError();
     if (result.status === 'revoked-meanwhile')
@@ -89,7 +89,7 @@ export class SessionService {
   async rotate(session: Session<object>): Promise<void> {
     const current = RequestSession.of(session);
     if (current.address === null) return;
-    if (!(await this.lifecycle.rotate(current, 'privilege-change'))) {
+    if (!(await this.reported(current, this.lifecycle.rotate(current, 'privilege-change')))) {
       throw new UnauthorizedException(SessionErrorMessages.sessionGone);
     }
   }
@@ -105,7 +105,8 @@ export class SessionService {
       throw new UnauthorizedException(SessionErrorMessages.unauthenticated);
     }
     const until = Date.now() + this.options.elevationMs;
-    if (!(await this.lifecycle.rotate(current, 'elevation', { elevatedUntil: until }))) {
+    const rotation = this.lifecycle.rotate(current, 'elevation', { elevatedUntil: until });
+    if (!(await this.reported(current, rotation))) {
       throw new UnauthorizedException(SessionErrorMessages.sessionGone);
     }
     current.elevate(until);
@@ -116,7 +117,7 @@ export class SessionService {
   async destroy(session: Session<object>): Promise<void> {
     const current = RequestSession.of(session);
     const { id, userId } = current;
-    if (current.address !== null) await this.store.take(current.address);
+    if (current.address !== null) await this.reported(current, this.store.take(current.address));
     current.detach();
     current.clearCookie = true;
     this.events.emit('logged-out', { sessionId: id, userId, at: new Date() });
@@ -160,7 +161,10 @@ export class SessionService {
     const session = RequestSession.of(current);
     if (session.userId === null)
       throw new UnauthorizedException(SessionErrorMessages.unauthenticated);
-    const revoked = await this.store.revokeAll(session.userId, { except: session.id });
+    const revoked = await this.reported(
+      session,
+      this.store.revokeAll(session.userId, { except: session.id }),
+    );
     this.emitRevoked(revoked, session.userId, 'revoked-others');
     return revoked.length;
   }
@@ -181,7 +185,7 @@ export class SessionService {
     if (session.userId === null)
       throw new UnauthorizedException(SessionErrorMessages.unauthenticated);
     await this.revokeOthers(session);
-    if (!(await this.lifecycle.rotate(session, 'credentials-changed'))) {
+    if (!(await this.reported(session, this.lifecycle.rotate(session, 'credentials-changed')))) {
       throw new UnauthorizedException(SessionErrorMessages.sessionGone);
     }
   }
@@ -198,6 +202,17 @@ export class SessionService {
   /** Read before checking credentials and pass to `establish()` (see `SessionPrincipal`). */
   generation(userId: string): Promise<string> {
     return this.store.generation(userId);
+  }
+
+  // A store failure during a call for the request's session is recorded on it, so the response
+  // carries Retry-After whichever exception filter answers (RequestSessionLifecycle).
+  private async reported<T>(session: RequestSession, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (error instanceof SessionStoreUnavailableError) session.storeFailure = error;
+      throw error;
+    }
   }
 
   private emitRevoked(

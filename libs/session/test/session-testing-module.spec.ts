@@ -264,7 +264,7 @@ describe('SessionTestingModule options and wiring', () => {
     }
   });
 
-  it('fails at startup, naming the interceptor, for @CurrentSession() in a module that cannot see the session module', async () => {
+  it('fails at startup, naming the pipe, for @CurrentSession() in a module that cannot see the session module', async () => {
     @Controller()
     class Orphan {
       @Get('orphan')
@@ -278,7 +278,7 @@ describe('SessionTestingModule options and wiring', () => {
     class Elsewhere {}
     await expect(
       Test.createTestingModule({ imports: [Sessions, Elsewhere] }).compile(),
-    ).rejects.toThrow(/SessionCommitInterceptor/);
+    ).rejects.toThrow(/CurrentSessionPipe/);
   });
 
   it('exports exactly the documented runtime names from nest-redis-session/testing', () => {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Controller, Get } from '@nestjs/common';
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
-import { SessionCommitInterceptor } from '../interceptors/session-commit.interceptor.js';
+import { INTERCEPTORS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { CurrentSessionPipe } from '../pipes/current-session.pipe.js';
+import { SESSION_PARAMETER_METADATA } from '../session.constants.js';
 import type { Session } from '../session.types.js';
 import { CurrentSession } from './current-session.decorator.js';
 
@@ -23,23 +24,36 @@ class RoutesController {
   }
 }
 
+type Route = 'uses' | 'twice' | 'plain';
+
 // Metadata sits on the prototype's function itself, as Nest reads it.
-const interceptorsOf = (name: 'uses' | 'twice' | 'plain'): unknown[] | undefined =>
-  Reflect.getMetadata(
-    INTERCEPTORS_METADATA,
-    Object.getOwnPropertyDescriptor(RoutesController.prototype, name)?.value as object,
-  ) as unknown[] | undefined;
+const handler = (name: Route) =>
+  Object.getOwnPropertyDescriptor(RoutesController.prototype, name)?.value as object;
+
+const pipesOf = (name: Route): unknown[][] => {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, RoutesController, name) ?? {}) as Record<
+    string,
+    { pipes: unknown[] }
+  >;
+  return Object.values(args).map((arg) => arg.pipes);
+};
 
 describe('@CurrentSession()', () => {
-  it('puts the commit interceptor on the handler that takes the session', () => {
-    expect(interceptorsOf('uses')).toEqual([SessionCommitInterceptor]);
+  it('resolves the parameter through CurrentSessionPipe, once per parameter', () => {
+    expect(pipesOf('uses')).toEqual([[CurrentSessionPipe]]);
+    expect(pipesOf('twice')).toEqual([[CurrentSessionPipe], [CurrentSessionPipe]]);
+    expect(pipesOf('plain')).toEqual([]);
   });
 
-  it('puts it there once when several parameters take the session (one commit, one cookie)', () => {
-    expect(interceptorsOf('twice')).toEqual([SessionCommitInterceptor]);
+  it('marks the handler as one whose response saves the session, for SessionGuard', () => {
+    expect(Reflect.getMetadata(SESSION_PARAMETER_METADATA, handler('uses'))).toBe(true);
+    expect(Reflect.getMetadata(SESSION_PARAMETER_METADATA, handler('twice'))).toBe(true);
+    expect(Reflect.getMetadata(SESSION_PARAMETER_METADATA, handler('plain'))).toBeUndefined();
   });
 
-  it('leaves a handler that does not take the session without any interceptor', () => {
-    expect(interceptorsOf('plain')).toBeUndefined();
+  it('puts no interceptor on any handler: a route does not enter Nest interceptor chain for the session', () => {
+    for (const name of ['uses', 'twice', 'plain'] as const) {
+      expect(Reflect.getMetadata(INTERCEPTORS_METADATA, handler(name))).toBeUndefined();
+    }
   });
 });

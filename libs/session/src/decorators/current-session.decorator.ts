@@ -1,26 +1,14 @@
-import {
-  createParamDecorator,
-  SetMetadata,
-  UseInterceptors,
-  type ExecutionContext,
-} from '@nestjs/common';
-import { SessionErrorMessages } from '../errors/session-error-messages.js';
-import { committingRequestSession } from '../http/request-session.lifecycle.js';
-import { SessionCommitInterceptor } from '../interceptors/session-commit.interceptor.js';
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { CurrentSessionPipe } from '../pipes/current-session.pipe.js';
 import { SESSION_PARAMETER_METADATA } from '../session.constants.js';
 
-const sessionParameter = createParamDecorator((_: unknown, context: ExecutionContext) => {
-  // Only a session the commit interceptor loaded is saved after the handler: one the guard
-  // loaded on a route whose interceptor metadata was lost (a decorator that replaced the method)
-  // would drop every change silently.
-  const session = committingRequestSession(context.switchToHttp().getRequest<object>());
-  if (session === undefined) throw new Error(SessionErrorMessages.missingInterceptor);
-  return session;
-});
+// The context itself: CurrentSessionPipe, which has the module's services, makes the session.
+const sessionParameter = createParamDecorator((_: unknown, context: ExecutionContext) => context);
 
 /**
  * Injects the request's `Session`. On a route without a session it is an anonymous session that
- * is stored only once the handler writes data to it.
+ * is stored only once the handler writes data to it. What the handler changes is saved just
+ * before the response is sent.
  *
  * @example
  * ＠Get('cart')
@@ -32,21 +20,14 @@ const sessionParameter = createParamDecorator((_: unknown, context: ExecutionCon
  */
 export function CurrentSession(): ParameterDecorator {
   return (target, propertyKey, parameterIndex) => {
-    // The commit interceptor goes on the handler itself, once however many parameters ask:
-    // routes that never use the session never enter an interceptor of ours. The mark tells the
-    // guard that this route commits (see SessionGuard).
+    // The mark tells SessionGuard that the response of this route saves the session (and so
+    // applies a scheduled rotation); see SessionGuard.
     if (propertyKey !== undefined) {
       const descriptor = Object.getOwnPropertyDescriptor(target, propertyKey);
-      const handler: unknown = descriptor?.value;
-      if (
-        descriptor &&
-        typeof handler === 'function' &&
-        Reflect.getMetadata(SESSION_PARAMETER_METADATA, handler) !== true
-      ) {
+      if (descriptor && typeof descriptor.value === 'function') {
         SetMetadata(SESSION_PARAMETER_METADATA, true)(target, propertyKey, descriptor);
-        UseInterceptors(SessionCommitInterceptor)(target, propertyKey, descriptor);
       }
     }
-    sessionParameter()(target, propertyKey, parameterIndex);
+    sessionParameter(undefined, CurrentSessionPipe)(target, propertyKey, parameterIndex);
   };
 }

@@ -9,8 +9,7 @@ export const SessionErrorMessages = {
   roleRequired: 'You do not have permission for this action',
   crossSiteRequest: 'Cross-site request refused',
   csrfTokenInvalid: 'Missing or invalid CSRF token',
-  missingInterceptor:
-    '@CurrentSession() found no session on the request: import SessionModule (its interceptor loads the session)',
+  notAnHttpRoute: '@CurrentSession() works on HTTP routes only',
   notARequestSession: 'This Session object did not come from @CurrentSession()',
   invalidUserId:
     'userId must be a non-empty string of at most 256 characters without control characters',

@@ -16,7 +16,7 @@ export interface RouteSessionPolicy {
   readonly isPublic: boolean;
   readonly roles: readonly string[];
   readonly elevation: boolean;
-  /** The handler takes `@CurrentSession()`, so the commit interceptor runs after it. */
+  /** The handler takes `@CurrentSession()`, so its response saves the session. */
   readonly commitsAfterHandler: boolean;
 }
 

@@ -49,8 +49,8 @@ export class SessionGuard implements CanActivate {
     if (policy.elevation && !session.elevatedUntil) {
       throw new ForbiddenException(SessionErrorMessages.elevationRequired);
     }
-    // A rotation scheduled for this session (its user's roles changed) is applied by the commit
-    // after the handler; a handler without @CurrentSession() has no commit, so apply it here.
+    // A rotation scheduled for this session (its user's roles changed) is applied when the
+    // response saves the session; a handler without @CurrentSession() saves none: apply it here.
     if (session.rotationDue && !policy.commitsAfterHandler) {
       const response = http.getResponse<object>();
       await this.lifecycle.commit(session, response).catch((error: unknown) => {

@@ -5,7 +5,11 @@ import { SessionStoreUnavailableError } from '../errors/session-store-unavailabl
 import type { ResolvedSessionOptions } from '../options/resolved-session-options.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
 import { SessionStore } from '../store/session-store.js';
-import type { SessionDeviceRecord, StoredSession } from '../store/stored-session.js';
+import type {
+  SessionDataChange,
+  SessionDeviceRecord,
+  StoredSession,
+} from '../store/stored-session.js';
 import {
   addressOfToken,
   generatePublicSessionId,
@@ -38,27 +42,44 @@ const SCHEDULED_ROTATION_FORWARD_MS = 10_000;
 // Module-private keys on the request: `req.session` would collide with express-session.
 const LOADING = Symbol('nest-redis-session:loading');
 const LOADED = Symbol('nest-redis-session:loaded');
-const COMMITTING = Symbol('nest-redis-session:committing');
+// On the response: the session to save before Nest sends it (see SessionReplyHook).
+const SAVE_BEFORE_REPLY = Symbol('nest-redis-session:save-before-reply');
 
 type RequestWithSession = HttpRequestLike & {
   [LOADING]?: Promise<RequestSession>;
   [LOADED]?: RequestSession;
-  [COMMITTING]?: true;
 };
 
-/** The session of the request in hand, once loaded, if it will be committed after the handler. */
-export function committingRequestSession(request: HttpRequestLike): RequestSession | undefined {
-  const req = request as RequestWithSession;
-  return req[COMMITTING] ? req[LOADED] : undefined;
+type ResponseWithPendingSave = HttpResponseLike & {
+  [SAVE_BEFORE_REPLY]?: PendingSave;
+};
+
+interface PendingSave {
+  readonly lifecycle: RequestSessionLifecycle;
+  readonly session: RequestSession;
 }
 
 /**
- * Loads a request's session at most once (the guard and the interceptor share the result) and,
- * after the handler, writes what changed, applies a pending rotation, and sets or clears the
- * cookie.
+ * The session a handler took for this response, once: whoever sends the response settles it.
+ * Undefined when no handler took one, or it was settled already.
+ */
+export function takePendingSave(response: HttpResponseLike): PendingSave | undefined {
+  const res = response as ResponseWithPendingSave;
+  const pending = res[SAVE_BEFORE_REPLY];
+  if (pending !== undefined) res[SAVE_BEFORE_REPLY] = undefined;
+  return pending;
+}
+
+/**
+ * Loads a request's session at most once (the guard and `@CurrentSession()` share the result)
+ * and, before the response goes out, writes what changed, applies a pending rotation, and sets or
+ * clears the cookie.
  */
 @Injectable()
 export class RequestSessionLifecycle {
+  // Each failure is reported once, however many places see it on its way to the filter.
+  private readonly reported = new WeakSet<SessionStoreUnavailableError>();
+
   constructor(
     private readonly store: SessionStore,
     private readonly events: SessionEvents,
@@ -66,13 +87,52 @@ export class RequestSessionLifecycle {
   ) {}
 
   /**
-   * Marks the request's session as one the commit interceptor will save after the handler;
-   * returns it when a guard loaded it already.
+   * The session for a handler's `@CurrentSession()` parameter, loaded if no guard did, and due to
+   * be saved just before Nest sends the response. Synchronous when a guard loaded it already.
    */
-  beginCommit(request: HttpRequestLike): RequestSession | undefined {
-    const req = request as RequestWithSession;
-    req[COMMITTING] = true;
-    return req[LOADED];
+  sessionForHandler(
+    request: HttpRequestLike,
+    response: HttpResponseLike,
+  ): RequestSession | Promise<RequestSession> {
+    const loaded = (request as RequestWithSession)[LOADED];
+    if (loaded !== undefined) return this.saveBeforeReply(loaded, response);
+    return this.load(request).then(
+      (session) => this.saveBeforeReply(session, response),
+      (error: unknown) => {
+        this.markRetryAfter(error, response);
+        throw error;
+      },
+    );
+  }
+
+  private saveBeforeReply(session: RequestSession, response: HttpResponseLike): RequestSession {
+    (response as ResponseWithPendingSave)[SAVE_BEFORE_REPLY] = { lifecycle: this, session };
+    return session;
+  }
+
+  /**
+   * Just before the response of a handler that took the session goes out with `status`: saves
+   * what the handler changed, applies a scheduled rotation, sets or clears the cookie. An error
+   * response (400 and up) saves no data, as a handler that threw may have stopped halfway; its
+   * cookie still follows what already happened in Redis (a login, a rotation, a logout).
+   * Returns undefined when nothing needs Redis, so a read-only request adds no await.
+   */
+  settleBeforeReply(
+    session: RequestSession,
+    response: HttpResponseLike,
+    status: number,
+  ): Promise<void> | undefined {
+    // The handler failed on Redis: an exception filter is answering, maybe one of the app's.
+    if (session.storeFailure !== undefined) this.markRetryAfter(session.storeFailure, response);
+    const change =
+      status < 400
+        ? diffSessionData(session.data, session.snapshot, this.options.maxDataBytes)
+        : null;
+    if (change === null && (status >= 400 || !session.rotationDue)) {
+      this.writeCookie(session, response);
+      return undefined;
+    }
+    return this.save(session, change, response);
   }
 
   load(request: HttpRequestLike): Promise<RequestSession> {
@@ -81,8 +141,17 @@ export class RequestSessionLifecycle {
     return req[LOADING];
   }
 
-  async commit(session: RequestSession, response: HttpResponseLike): Promise<void> {
+  /** Saves what the handler changed, applies a scheduled rotation, sets or clears the cookie. */
+  commit(session: RequestSession, response: HttpResponseLike): Promise<void> {
     const change = diffSessionData(session.data, session.snapshot, this.options.maxDataBytes);
+    return this.save(session, change, response);
+  }
+
+  private async save(
+    session: RequestSession,
+    change: SessionDataChange | null,
+    response: HttpResponseLike,
+  ): Promise<void> {
     if (change !== null && session.address !== null) {
       if (await this.store.save(session.address, change)) {
         session.markSaved(applySessionDataChange(session.snapshot, change));
@@ -98,7 +167,8 @@ export class RequestSessionLifecycle {
 
   /** Adds `Retry-After` to the response when `error` is a store failure, and reports it. */
   markRetryAfter(error: unknown, response: HttpResponseLike): void {
-    if (!(error instanceof SessionStoreUnavailableError)) return;
+    if (!(error instanceof SessionStoreUnavailableError) || this.reported.has(error)) return;
+    this.reported.add(error);
     markRetryAfter(error, response, this.options.retryAfterSeconds);
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
     this.events.emit('store-unavailable', { at: new Date(), reason: cause });

@@ -1,5 +1,6 @@
 import { issueCsrfToken, verifyCsrfToken } from '../csrf/csrf-token.js';
 import { SessionErrorMessages } from '../errors/session-error-messages.js';
+import type { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { Session } from '../session.types.js';
 import type { SessionDeviceRecord, StoredSession } from '../store/stored-session.js';
 import type { SessionAddress, SessionToken } from '../token/session-token.js';
@@ -18,6 +19,8 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
   issuedToken: SessionToken | null = null;
   /** The request's cookie names no live session and the browser should drop it. */
   clearCookie: boolean;
+  /** Redis failed during a SessionService call for this session (the response says Retry-After). */
+  storeFailure: SessionStoreUnavailableError | undefined = undefined;
   private stored: StoredSession;
   private clientRecord: SessionDeviceRecord | undefined;
 

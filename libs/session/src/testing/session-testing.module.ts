@@ -29,7 +29,7 @@ const NO_REDIS = { url: 'redis://session-testing.invalid' } as const;
 
 /**
  * `SessionModule` without Redis, for testing an application: the same providers (SessionService,
- * SessionGuard, SessionEvents, the commit interceptor, the 503 filter and the cross-site request
+ * SessionGuard, SessionEvents, the save before each response, the 503 filter and the cross-site request
  * guard) over a `MemorySessionStore`. It opens no connection and does not load ioredis. It
  * provides no `SESSION_REDIS_CLIENT`: a provider that injects it (such as
  * `SessionRedisHealthIndicator`) fails at `compile()`; override that provider in the test.

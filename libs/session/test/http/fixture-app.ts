@@ -1,5 +1,8 @@
 import {
+  BadRequestException,
   Body,
+  Catch,
+  ConflictException,
   Controller,
   Delete,
   Get,
@@ -9,11 +12,18 @@ import {
   Param,
   Post,
   Put,
+  Query,
+  Redirect,
+  UseFilters,
+  type ArgumentsHost,
   type DynamicModule,
+  type ExceptionFilter,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import {
   CurrentSession,
   Public,
@@ -22,6 +32,7 @@ import {
   SessionGuard,
   SessionModule,
   SessionService,
+  SessionStoreUnavailableError,
   type Session,
   type SessionModuleOptions,
 } from 'nest-redis-session';
@@ -30,6 +41,17 @@ interface FixtureData {
   visits?: number;
   cart?: string[];
   [key: string]: unknown;
+}
+
+/** An application's own answer to a store failure: it leaves Retry-After to the module. */
+@Catch(SessionStoreUnavailableError)
+class BareUnavailableFilter implements ExceptionFilter {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(_: SessionStoreUnavailableError, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<object>();
+    this.adapterHost.httpAdapter.reply(response, { down: true }, 503);
+  }
 }
 
 /** Routes that exercise each library feature, under a global SessionGuard. */
@@ -121,6 +143,58 @@ class FixtureController {
     return { ok: true };
   }
 
+  // Writes, then fails: an error response saves no data.
+  @Put('data-then-fail')
+  putThenFail(@CurrentSession() session: Session<FixtureData>, @Body() body: object): never {
+    Object.assign(session.data, body);
+    throw new BadRequestException('Refused after writing');
+  }
+
+  // Logs in, then fails: the new session exists in Redis, so its cookie must still go out.
+  @Public()
+  @Post('login-then-fail')
+  async loginThenFail(
+    @CurrentSession() session: Session<FixtureData>,
+    @Body() body: { userId: string },
+  ): Promise<never> {
+    await this.sessions.establish(session, { userId: body.userId });
+    throw new ConflictException('Failed after logging in');
+  }
+
+  @Put('data-then-redirect')
+  @Redirect('/me', 303)
+  putThenRedirect(@CurrentSession() session: Session<FixtureData>, @Body() body: object): void {
+    Object.assign(session.data, body);
+  }
+
+  // Gives a test time to stop Redis between the session's read and its save.
+  @Put('data-slowly')
+  async putSlowly(
+    @CurrentSession() session: Session<FixtureData>,
+    @Body() body: object,
+    @Query('ms') ms: string,
+  ): Promise<{ ok: true }> {
+    Object.assign(session.data, body);
+    await sleep(Number(ms));
+    return { ok: true };
+  }
+
+  // Logs in after a pause; its own filter answers a store failure without setting Retry-After,
+  // as an application's filter might.
+  @Public()
+  @Post('login-slowly')
+  @HttpCode(200)
+  @UseFilters(BareUnavailableFilter)
+  async loginSlowly(
+    @CurrentSession() session: Session<FixtureData>,
+    @Body() body: { userId: string },
+    @Query('ms') ms: string,
+  ): Promise<{ ok: true }> {
+    await sleep(Number(ms));
+    await this.sessions.establish(session, { userId: body.userId });
+    return { ok: true };
+  }
+
   @Post('rotate')
   @HttpCode(200)
   async rotate(@CurrentSession() session: Session<FixtureData>) {
@@ -140,7 +214,7 @@ class FixtureController {
     return { ok: true };
   }
 
-  // Guarded, but the handler never takes the session: no commit interceptor runs after it.
+  // Guarded, but the handler never takes the session: its response saves nothing.
   @Get('signed-in')
   signedIn(): { ok: true } {
     return { ok: true };
@@ -165,14 +239,25 @@ class FixtureRoutesModule {}
 export async function createFixtureApp(
   register: (options: SessionModuleOptions) => DynamicModule,
   options: SessionModuleOptions,
+  platform: 'express' | 'fastify' = 'express',
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [register(options), FixtureRoutesModule],
   }).compile();
-  const app = moduleRef.createNestApplication({
+  const appOptions: NestApplicationOptions = {
     logger: process.env.FIXTURE_LOG ? ['error'] : false,
-  });
+  };
+  if (platform === 'express') {
+    const app = moduleRef.createNestApplication(appOptions);
+    await app.init();
+    return app;
+  }
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    new FastifyAdapter(),
+    appOptions,
+  );
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 
