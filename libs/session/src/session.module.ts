@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { resolveSessionOptions } from './options/resolve-session-options.js';
 import type { ResolvedSessionOptions } from './options/resolved-session-options.js';
 import { SessionRedisConnection } from './redis/session-redis-connection.js';
@@ -21,6 +22,8 @@ import { SessionStore } from './store/session-store.js';
  * @publicApi
  */
 @Module({
+  // DiscoveryModule: SelfSendingRoutesCheck looks through the application's controllers.
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: RESOLVED_SESSION_OPTIONS,

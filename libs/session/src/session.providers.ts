@@ -5,6 +5,7 @@ import { SessionEvents } from './events/session-events.js';
 import { SessionStoreUnavailableFilter } from './filters/session-store-unavailable.filter.js';
 import { SessionGuard } from './guards/session.guard.js';
 import { RequestSessionLifecycle } from './http/request-session.lifecycle.js';
+import { SelfSendingRoutesCheck } from './http/self-sending-routes.check.js';
 import { SessionReplyHook } from './http/session-reply-hook.js';
 import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
 import { SessionService } from './session.service.js';
@@ -26,6 +27,7 @@ export const SESSION_PROVIDERS: Provider[] = [
   { provide: APP_GUARD, useClass: SessionCsrfGuard },
   // Saves the session before the response; no interceptor (see the class).
   SessionReplyHook,
+  SelfSendingRoutesCheck,
   { provide: APP_FILTER, useClass: SessionStoreUnavailableFilter },
 ];
 

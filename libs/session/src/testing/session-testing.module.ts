@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { resolveSessionOptions } from '../options/resolve-session-options.js';
 import type { SessionModuleOptions } from '../options/session-module-options.interface.js';
 import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
@@ -50,6 +51,7 @@ export class SessionTestingModule {
     return {
       module: SessionTestingModule,
       global: isGlobal,
+      imports: [DiscoveryModule],
       providers: [
         {
           provide: RESOLVED_SESSION_OPTIONS,
