@@ -78,7 +78,7 @@ const HTTP_VARIANTS = [
     app: 'ours',
     path: '/signed-in',
     auth: 'ours',
-    label: 'ours: SessionGuard read, handler without @CurrentSession() (no commit interceptor)',
+    label: 'ours: SessionGuard read, handler without @CurrentSession()',
   },
   {
     id: 'ours-read-ap',

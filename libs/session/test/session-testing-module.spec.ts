@@ -241,8 +241,8 @@ describe('SessionTestingModule options and wiring', () => {
         return { visits: session.data.visits };
       }
     }
-    // The commit interceptor @CurrentSession() puts on the handler is built in this module,
-    // from what the imported SessionTestingModule exports.
+    // The pipe @CurrentSession() resolves through is built in this module, from what the
+    // imported SessionTestingModule exports.
     @Module({
       imports: [SessionTestingModule.forRoot({ isGlobal: false, cookie: { secure: false } })],
       controllers: [VisitsController],
