@@ -732,8 +732,9 @@ async function sessionBytes(admin, ours, es) {
   if (es?.app && !es.failure) {
     try {
       const cookie = await loginCookie(es.base, randomUUID());
-      const signed = decodeURIComponent(cookie.slice('sid='.length)); // s:<id>.<signature>
-      const sid = signed.slice(2, signed.lastIndexOf('.'));
+      // express-session signs as s:<id>.<signature>, @fastify/session as <id>.<signature>.
+      const signed = decodeURIComponent(cookie.slice('sid='.length)).replace(/^s:/, '');
+      const sid = signed.slice(0, signed.lastIndexOf('.'));
       const key = `${es.app.info.keyPrefix}${sid}`;
       const bytes = await memoryUsage(admin, key);
       const length = await admin.strlen(key);
