@@ -39,14 +39,20 @@ import {
 // forward for this long instead of being logged out.
 const SCHEDULED_ROTATION_FORWARD_MS = 10_000;
 
-// Per-request state lives in WeakMaps keyed by the platform's request and response, not in
-// properties on them: Express 5 re-sets the prototype of both on every request, after which each
-// property added costs about 1 us there (bench/profiles/http-read.md), against 0.1-0.3 us for a
-// WeakMap on either platform. Nor can it collide with `req.session` of express-session.
-const loadingByRequest = new WeakMap<HttpRequestLike, Promise<RequestSession>>();
-const loadedByRequest = new WeakMap<HttpRequestLike, RequestSession>();
-// The session to save before Nest sends the response (see SessionReplyHook).
-const pendingSaveByResponse = new WeakMap<HttpResponseLike, PendingSave>();
+// Module-private keys on the request: `req.session` would collide with express-session.
+const LOADING = Symbol('nest-redis-session:loading');
+const LOADED = Symbol('nest-redis-session:loaded');
+// On the response: the session to save before Nest sends it (see SessionReplyHook).
+const SAVE_BEFORE_REPLY = Symbol('nest-redis-session:save-before-reply');
+
+type RequestWithSession = HttpRequestLike & {
+  [LOADING]?: Promise<RequestSession>;
+  [LOADED]?: RequestSession;
+};
+
+type ResponseWithPendingSave = HttpResponseLike & {
+  [SAVE_BEFORE_REPLY]?: PendingSave;
+};
 
 interface PendingSave {
   readonly lifecycle: RequestSessionLifecycle;
@@ -58,8 +64,9 @@ interface PendingSave {
  * Undefined when no handler took one, or it was settled already.
  */
 export function takePendingSave(response: HttpResponseLike): PendingSave | undefined {
-  const pending = pendingSaveByResponse.get(response);
-  if (pending !== undefined) pendingSaveByResponse.delete(response);
+  const res = response as ResponseWithPendingSave;
+  const pending = res[SAVE_BEFORE_REPLY];
+  if (pending !== undefined) res[SAVE_BEFORE_REPLY] = undefined;
   return pending;
 }
 
@@ -87,7 +94,7 @@ export class RequestSessionLifecycle {
     request: HttpRequestLike,
     response: HttpResponseLike,
   ): RequestSession | Promise<RequestSession> {
-    const loaded = loadedByRequest.get(request);
+    const loaded = (request as RequestWithSession)[LOADED];
     if (loaded !== undefined) return this.saveBeforeReply(loaded, response);
     return this.load(request).then(
       (session) => this.saveBeforeReply(session, response),
@@ -99,7 +106,7 @@ export class RequestSessionLifecycle {
   }
 
   private saveBeforeReply(session: RequestSession, response: HttpResponseLike): RequestSession {
-    pendingSaveByResponse.set(response, { lifecycle: this, session });
+    (response as ResponseWithPendingSave)[SAVE_BEFORE_REPLY] = { lifecycle: this, session };
     return session;
   }
 
@@ -129,15 +136,9 @@ export class RequestSessionLifecycle {
   }
 
   load(request: HttpRequestLike): Promise<RequestSession> {
-    let loading = loadingByRequest.get(request);
-    if (loading === undefined) {
-      loading = this.lookup(request).then((session) => {
-        loadedByRequest.set(request, session);
-        return session;
-      });
-      loadingByRequest.set(request, loading);
-    }
-    return loading;
+    const req = request as RequestWithSession;
+    req[LOADING] ??= this.lookup(request).then((session) => (req[LOADED] = session));
+    return req[LOADING];
   }
 
   /** Saves what the handler changed, applies a scheduled rotation, sets or clears the cookie. */
