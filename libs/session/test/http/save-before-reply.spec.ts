@@ -2,15 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { SessionEvents } from 'nest-redis-session';
 import request from 'supertest';
 import { startRedisServer, type RedisServerHandle } from '../../../../test/support/redis-server.js';
+import { sessionCookieOf } from './session-cookie-of.js';
 import { createFixtureApp, registerSync } from './fixture-app.js';
 
 const COOKIE = 'sid';
 
-function sessionCookie(res: request.Response): string | undefined {
-  const header = res.headers['set-cookie'] as unknown as string[] | undefined;
-  const line = header?.find((value) => value.startsWith(`${COOKIE}=`));
-  return line?.slice(COOKIE.length + 1).split(';')[0];
-}
+const sessionCookie = (res: request.Response) => sessionCookieOf(res, COOKIE);
 
 // The save runs inside the HTTP adapter's reply/redirect, just before the response goes out
 // (SessionReplyHook); these are the cases where that differs from "after the handler".

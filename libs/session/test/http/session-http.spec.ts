@@ -3,15 +3,12 @@ import { Redis } from 'ioredis';
 import { SessionEvents } from 'nest-redis-session';
 import request from 'supertest';
 import { startRedisServer, type RedisServerHandle } from '../../../../test/support/redis-server.js';
+import { sessionCookieOf } from './session-cookie-of.js';
 import { createFixtureApp, registerAsync, registerSync } from './fixture-app.js';
 
 const COOKIE = 'sid';
 
-function sessionCookie(res: request.Response): string | undefined {
-  const header = res.headers['set-cookie'] as unknown as string[] | undefined;
-  const line = header?.find((value) => value.startsWith(`${COOKIE}=`));
-  return line?.slice(COOKIE.length + 1).split(';')[0];
-}
+const sessionCookie = (res: request.Response) => sessionCookieOf(res, COOKIE);
 
 /** Script calls are the store's only round trips, so they count requests to Redis. */
 async function scriptCalls(admin: Redis): Promise<number> {
