@@ -8,6 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { SessionErrorMessages } from '../errors/session-error-messages.js';
 import { RequestSessionLifecycle } from '../http/request-session.lifecycle.js';
+import type { RequestSession } from '../http/request-session.js';
 import { RouteSessionPolicies } from './route-session-policy.js';
 
 /**
@@ -34,10 +35,13 @@ export class SessionGuard implements CanActivate {
     const policy = this.policies.of(context);
     if (policy.isPublic) return true;
     const http = context.switchToHttp();
-    const session = await this.lifecycle.load(http.getRequest<object>()).catch((error: unknown) => {
+    let session: RequestSession;
+    try {
+      session = await this.lifecycle.load(http.getRequest<object>());
+    } catch (error: unknown) {
       this.lifecycle.markRetryAfter(error, http.getResponse<object>());
       throw error;
-    });
+    }
     if (session.userId === null) {
       // The handler will not run, so this is the last chance to drop a dead cookie.
       this.lifecycle.writeCookie(session, http.getResponse<object>());

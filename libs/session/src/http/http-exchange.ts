@@ -29,6 +29,13 @@ export function requestHeader(request: HttpRequestLike, name: string): string | 
   return Array.isArray(value) ? value.join('; ') : value;
 }
 
+/** The request a response answers: `res.req` on Express, `reply.request` on Fastify. */
+export function requestOfResponse(response: HttpResponseLike): HttpRequestLike | undefined {
+  const linked = response as { req?: unknown; request?: unknown };
+  const request = linked.req ?? linked.request;
+  return typeof request === 'object' && request !== null ? request : undefined;
+}
+
 export function appendSetCookie(response: HttpResponseLike, value: string): void {
   if (isFastifyReply(response)) {
     appendFastifySetCookie(response, value);

@@ -21,6 +21,7 @@ import { clientOf } from './client-of-request.js';
 import {
   appendSetCookie,
   requestHeader,
+  requestOfResponse,
   type HttpRequestLike,
   type HttpResponseLike,
 } from './http-exchange.js';
@@ -39,20 +40,26 @@ import {
 // forward for this long instead of being logged out.
 const SCHEDULED_ROTATION_FORWARD_MS = 10_000;
 
-// Module-private keys on the request: `req.session` would collide with express-session.
-const LOADING = Symbol('nest-redis-session:loading');
-const LOADED = Symbol('nest-redis-session:loaded');
-// On the response: the session to save before Nest sends it (see SessionReplyHook).
-const SAVE_BEFORE_REPLY = Symbol('nest-redis-session:save-before-reply');
+// Module-private key on the request: `req.session` would collide with express-session.
+const STATE = Symbol('nest-redis-session:request-state');
 
-type RequestWithSession = HttpRequestLike & {
-  [LOADING]?: Promise<RequestSession>;
-  [LOADED]?: RequestSession;
-};
+/**
+ * What the library keeps for one request, in one object. One property added per request, on the
+ * request only: Express re-sets the prototype of its req and res on every request, which makes
+ * every property added to them cost about a microsecond (bench/profiles/http-read.md).
+ */
+class RequestState {
+  loading: Promise<RequestSession> | undefined = undefined;
+  loaded: RequestSession | undefined = undefined;
+  /** Set when a handler took the loaded session: it is saved before the response goes out. */
+  savedBy: RequestSessionLifecycle | undefined = undefined;
+}
 
-type ResponseWithPendingSave = HttpResponseLike & {
-  [SAVE_BEFORE_REPLY]?: PendingSave;
-};
+type RequestWithState = HttpRequestLike & { [STATE]?: RequestState };
+
+function stateOf(request: HttpRequestLike): RequestState {
+  return ((request as RequestWithState)[STATE] ??= new RequestState());
+}
 
 interface PendingSave {
   readonly lifecycle: RequestSessionLifecycle;
@@ -64,10 +71,11 @@ interface PendingSave {
  * Undefined when no handler took one, or it was settled already.
  */
 export function takePendingSave(response: HttpResponseLike): PendingSave | undefined {
-  const res = response as ResponseWithPendingSave;
-  const pending = res[SAVE_BEFORE_REPLY];
-  if (pending !== undefined) res[SAVE_BEFORE_REPLY] = undefined;
-  return pending;
+  const state = ((requestOfResponse(response) ?? response) as RequestWithState)[STATE];
+  const lifecycle = state?.savedBy;
+  if (lifecycle === undefined || state?.loaded === undefined) return undefined;
+  state.savedBy = undefined;
+  return { lifecycle, session: state.loaded };
 }
 
 /**
@@ -94,20 +102,25 @@ export class RequestSessionLifecycle {
     request: HttpRequestLike,
     response: HttpResponseLike,
   ): RequestSession | Promise<RequestSession> {
-    const loaded = (request as RequestWithSession)[LOADED];
-    if (loaded !== undefined) return this.saveBeforeReply(loaded, response);
+    const state = stateOf(request);
+    // The reply hook finds the state through the response's link to its request, which Express
+    // and Fastify have; another adapter's response gets the state itself.
+    const linked = requestOfResponse(response);
+    if (linked !== request) ((linked ?? response) as RequestWithState)[STATE] = state;
+    if (state.loaded !== undefined) {
+      state.savedBy = this;
+      return state.loaded;
+    }
     return this.load(request).then(
-      (session) => this.saveBeforeReply(session, response),
+      (session) => {
+        state.savedBy = this;
+        return session;
+      },
       (error: unknown) => {
         this.markRetryAfter(error, response);
         throw error;
       },
     );
-  }
-
-  private saveBeforeReply(session: RequestSession, response: HttpResponseLike): RequestSession {
-    (response as ResponseWithPendingSave)[SAVE_BEFORE_REPLY] = { lifecycle: this, session };
-    return session;
   }
 
   /**
@@ -136,9 +149,9 @@ export class RequestSessionLifecycle {
   }
 
   load(request: HttpRequestLike): Promise<RequestSession> {
-    const req = request as RequestWithSession;
-    req[LOADING] ??= this.lookup(request).then((session) => (req[LOADED] = session));
-    return req[LOADING];
+    const state = stateOf(request);
+    state.loading ??= this.lookup(request).then((session) => (state.loaded = session));
+    return state.loading;
   }
 
   /** Saves what the handler changed, applies a scheduled rotation, sets or clears the cookie. */

@@ -69,6 +69,19 @@ describe('readSessionCookie', () => {
     expect(readSessionCookie(header, 'sid')).toEqual({ value: undefined, present: true });
   });
 
+  it.each([
+    ['a longer cookie name that contains it', `xsid=1; sid=${TOKEN}`],
+    ['another cookie whose value is the name', `sid=${TOKEN}; other=sid`],
+    ['the name inside its own value', `sid=${TOKEN.slice(0, 20)}sid${TOKEN.slice(23)}`],
+  ])('still finds one cookie when the name also appears in %s', (_label, header) => {
+    const expected = header
+      .split('; ')
+      .find((part) => part.startsWith('sid='))
+      ?.slice(4);
+
+    expect(readSessionCookie(header, 'sid')).toEqual({ value: expected, present: true });
+  });
+
   it('handles 1000 cookies and a 4 KB value quickly', () => {
     const others = Array.from({ length: 1000 }, (_, i) => `c${i}=${'v'.repeat(20)}`);
     const big = 'x'.repeat(4096);

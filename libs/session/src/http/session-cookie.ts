@@ -19,6 +19,8 @@ export function readSessionCookie(header: string | undefined, name: string): Inc
   const value = parseCookie(header, { decode: verbatim })[name];
   if (value === undefined) return { value: undefined, present: false };
   // Two cookies of one name are ambiguous (one may be planted from a sibling domain): no session.
+  // Only a header that holds the name twice can have two (every request pays this check).
+  if (header.indexOf(name) === header.lastIndexOf(name)) return { value, present: true };
   const occurrences = header
     .split(';')
     .filter((part) => part.slice(0, part.indexOf('=')).trim() === name).length;
