@@ -35,6 +35,12 @@ const sampleAppDir = join(here, 'dist', 'sample-app');
 const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const CLIENT_IP = '203.0.113.7';
+
+// Both libraries' default key prefix. The bench apps use longer ones of their own, so that they
+// can share one Redis; a key name is part of its memory, so bytes are measured on a copy of the
+// key under the name a default setup would give it.
+const DEFAULT_KEY_PREFIX = 'sess:';
+
 const SAMPLE_PASSWORD = 'correct horse battery staple';
 /** What the PostgreSQL row stores per session: the same content as the Redis rows. */
 const TYPICAL_SESSION = {
@@ -682,6 +688,17 @@ async function memoryUsage(admin, key) {
   return Number(bytes);
 }
 
+async function memoryUsageUnderDefaultPrefix(admin, key, benchPrefix) {
+  if (!key.startsWith(benchPrefix)) throw new Error(`key ${key} lacks the prefix ${benchPrefix}`);
+  const copy = DEFAULT_KEY_PREFIX + key.slice(benchPrefix.length);
+  if ((await admin.copy(key, copy)) !== 1) throw new Error(`could not copy ${key} to ${copy}`);
+  try {
+    return await memoryUsage(admin, copy);
+  } finally {
+    await admin.del(copy);
+  }
+}
+
 async function sessionBytes(admin, ours, es) {
   let oursTotal = NaN;
   const oursLabel = 'bytes per session: ours (session hash + share of user index)';
@@ -693,8 +710,9 @@ async function sessionBytes(admin, ours, es) {
       const token = cookie.slice('sid='.length);
       const sessionKey = sessionKeyOf(prefix, token);
       const indexKey = `${prefix}{${token.slice(0, 2)}}:i:${userId}`;
-      const session = await memoryUsage(admin, sessionKey);
-      const index = await memoryUsage(admin, indexKey);
+      const session = await memoryUsageUnderDefaultPrefix(admin, sessionKey, prefix);
+      const index = await memoryUsageUnderDefaultPrefix(admin, indexKey, prefix);
+      const asRun = (await memoryUsage(admin, sessionKey)) + (await memoryUsage(admin, indexKey));
       const entries = Object.keys(await admin.hgetall(indexKey)).filter((f) => f !== '#g');
       const fields = await admin.hgetall(sessionKey);
       const payload = Object.entries(fields).reduce(
@@ -704,7 +722,7 @@ async function sessionBytes(admin, ours, es) {
       oursTotal = session + index / entries.length;
       // The same user on nine more devices: the index is shared by ten sessions.
       for (let i = 0; i < 9; i++) await loginCookie(ours.base, userId);
-      const index10 = await memoryUsage(admin, indexKey);
+      const index10 = await memoryUsageUnderDefaultPrefix(admin, indexKey, prefix);
       const perSession10 = session + index10 / 10;
       rows.push({
         id: 'bytes.ours',
@@ -717,10 +735,12 @@ async function sessionBytes(admin, ours, es) {
         samples: [oursTotal],
         ratio: null,
         notes:
-          `MEMORY USAGE: session ${session} B (${Object.keys(fields).length} fields, ${payload} B of fields+values) ` +
+          `MEMORY USAGE with the default key prefix "${DEFAULT_KEY_PREFIX}": ` +
+          `session ${session} B (${Object.keys(fields).length} fields, ${payload} B of fields+values) ` +
           `+ user index ${index} B / ${entries.length} session; with 10 sessions per user: ` +
           `${Math.round(perSession10)} B per session (index ${index10} B / 10). ` +
-          `Typical session: uuid user id, roles ["user"], ip + Chrome UA, 3 small app keys`,
+          `Typical session: uuid user id, roles ["user"], ip + Chrome UA, 3 small app keys. ` +
+          `Under the bench's prefix "${prefix}": ${asRun} B`,
         status: 'ok',
       });
     } catch (error) {
@@ -728,7 +748,7 @@ async function sessionBytes(admin, ours, es) {
     }
   } else rows.push(failedRow('bytes.ours', 'bytes', oursLabel, ours?.failure ?? 'app not started'));
 
-  const esLabel = 'bytes per session: express-session + connect-redis';
+  const esLabel = `bytes per session: ${es?.variantLabel?.replace(/: read$/, '') ?? 'express-session + connect-redis'}`;
   if (es?.app && !es.failure) {
     try {
       const cookie = await loginCookie(es.base, randomUUID());
@@ -736,7 +756,7 @@ async function sessionBytes(admin, ours, es) {
       const signed = decodeURIComponent(cookie.slice('sid='.length)).replace(/^s:/, '');
       const sid = signed.slice(0, signed.lastIndexOf('.'));
       const key = `${es.app.info.keyPrefix}${sid}`;
-      const bytes = await memoryUsage(admin, key);
+      const bytes = await memoryUsageUnderDefaultPrefix(admin, key, es.app.info.keyPrefix);
       const length = await admin.strlen(key);
       rows.push({
         id: 'bytes.express-session',
@@ -748,7 +768,7 @@ async function sessionBytes(admin, ours, es) {
         max: NaN,
         samples: [bytes],
         ratio: null,
-        notes: `MEMORY USAGE of the session string (${length} B of JSON, incl. express-session's cookie object); same content; no per-user index (listing a user's sessions would need a SCAN)`,
+        notes: `MEMORY USAGE of the session string with the default key prefix "${DEFAULT_KEY_PREFIX}" (${length} B of JSON, incl. the session's cookie object); same content; no per-user index (listing a user's sessions would need a SCAN); under the bench's prefix "${es.app.info.keyPrefix}": ${await memoryUsage(admin, key)} B`,
         status: 'ok',
       });
       const oursRow = rows.find((row) => row.id === 'bytes.ours');
