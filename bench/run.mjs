@@ -92,7 +92,8 @@ const HTTP_VARIANTS = [
     path: '/read',
     auth: 'ours',
     env: { BENCH_OURS_AUTOPIPELINING: '1' },
-    label: 'ours read, module client with enableAutoPipelining',
+    label:
+      'ours read, module client with enableAutoPipelining (its scripts skip the auto-pipeline)',
   },
   {
     id: 'ours-write',
@@ -799,7 +800,8 @@ async function storeReads(redis, admin, ours) {
       id: 'store.read.ours.ap',
       mode: 'store',
       pipelining: 'on',
-      label: 'store reads/s: RedisSessionStore.read, enableAutoPipelining',
+      label:
+        'store reads/s: RedisSessionStore.read, a client of your own with enableAutoPipelining (scripts auto-pipelined too)',
     },
     {
       id: 'store.read.get.no-ap',
