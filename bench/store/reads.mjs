@@ -2,7 +2,8 @@
 //   --mode store : RedisSessionStore.read() of one real session (the read script)
 //   --mode get   : plain ioredis GET of a string with the same bytes as that session
 // Both with the module's fail-fast client settings, --pipelining on|off for ioredis's
-// enableAutoPipelining. Prints one JSON line: { opsPerSec, ops, durationS, errors }.
+// enableAutoPipelining; scripts-out turns it on but keeps EVALSHA and EVAL out of it, as the
+// clients the module builds do. Prints one JSON line: { opsPerSec, ops, durationS, errors }.
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisSessionStore, failFastRedisOptions } from 'nest-redis-session';
@@ -25,7 +26,8 @@ const { values } = parseArgs({
 
 const client = new Redis(values.url, {
   ...failFastRedisOptions(1000),
-  enableAutoPipelining: values.pipelining === 'on',
+  enableAutoPipelining: values.pipelining !== 'off',
+  autoPipeliningIgnoredCommands: values.pipelining === 'scripts-out' ? ['evalsha', 'eval'] : [],
 });
 await whenReady(client);
 
