@@ -36,8 +36,9 @@ export function failFastRedisOptions(commandTimeoutMs: number): RedisOptions {
  * commands together when the last reply is in, so with `enableAutoPipelining` Node waits for
  * Redis to run a whole batch before it sends the next. A GET costs Redis under 1 us, a session
  * read 7.5 us (bench/profiles/store-read.md): batched, Node and Redis took turns instead of
- * working at once, and store reads fell to about half. The application's other commands on
- * the client keep the auto-pipeline.
+ * working at once, and store reads ran a quarter to nearly half slower than without
+ * auto-pipelining (BENCHMARKS.md). The application's other commands on the client keep the
+ * auto-pipeline.
  */
 const SCRIPT_COMMANDS = ['evalsha', 'eval'];
 
