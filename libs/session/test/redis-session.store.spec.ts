@@ -126,6 +126,55 @@ describe('RedisSessionStore on a real redis-server', () => {
     expect(Date.now() - now).toBeGreaterThanOrEqual(900);
   });
 
+  // The read script finds p, c, l and a in place when the codec's order is kept (a listpack
+  // hash) and scans for them otherwise: both paths must read, touch and expire alike.
+  it('reads, touches and expires a session Redis keeps as a hashtable (a value over 64 B)', async () => {
+    const now = Date.now();
+    const { address } = newAddress('user-big');
+    const big = JSON.stringify('x'.repeat(100));
+    const session = storedSession('user-big', now, 60 * MINUTE, { note: big });
+    await store.create(address, session, createOptions(30 * MINUTE));
+    const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
+    expect(await client.object('ENCODING', key!)).toBe('hashtable');
+
+    expect(await store.read(address, clock(now + 1000))).toEqual({
+      status: 'found',
+      session: { ...session, data: { note: big } },
+    });
+    const due = await store.read(address, clock(now + 2 * MINUTE));
+    expect(due.status === 'found' && due.session.lastSeenAt).toBe(now + 2 * MINUTE);
+    expect(await store.read(address, clock(now + 33 * MINUTE))).toEqual({
+      status: 'expired',
+      sessionId: session.publicId,
+      userId: 'user-big',
+    });
+  });
+
+  it('reads a listpack session whose fields are not in the codec order', async () => {
+    const now = Date.now();
+    const { address } = newAddress('user-order');
+    const session = storedSession('user-order', now, 60 * MINUTE, { theme: '"dark"' });
+    await store.create(address, session, createOptions(30 * MINUTE));
+    const [key] = await client.keys(`${fixture.prefix}*${address.digest}`);
+    const fields = Object.entries(await client.hgetall(key!)).reverse();
+    expect(fields.at(-1)![0]).toBe('p');
+    await client.del(key!);
+    await client.hset(key!, Object.fromEntries(fields));
+    await client.pexpire(key!, 30 * MINUTE);
+    expect(await client.object('ENCODING', key!)).toBe('listpack');
+
+    expect(await store.read(address, clock(now + 1000))).toEqual({
+      status: 'found',
+      session: { ...session, data: { theme: '"dark"' } },
+    });
+    const due = await store.read(address, clock(now + 2 * MINUTE));
+    expect(due.status === 'found' && due.session.lastSeenAt).toBe(now + 2 * MINUTE);
+    expect(await store.read(address, clock(now + 33 * MINUTE))).toMatchObject({
+      status: 'expired',
+      userId: 'user-order',
+    });
+  });
+
   it('saves only changed fields and leaves the others alone', async () => {
     const now = Date.now();
     const { address } = newAddress();

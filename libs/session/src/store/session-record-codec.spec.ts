@@ -93,6 +93,13 @@ describe('encodeStoredSession / decodeStoredSession', () => {
     ]);
   });
 
+  it('writes p, c, l and a first, where the read script looks for them', () => {
+    const flat = encodeStoredSession(
+      storedSession({ userId: 'u-1', roles: ['admin'], data: { theme: '"dark"' } }),
+    );
+    expect([flat[0], flat[2], flat[4], flat[6]]).toEqual(['p', 'c', 'l', 'a']);
+  });
+
   it('stores last-seen and the absolute deadline as milliseconds after createdAt', () => {
     // Below 2^31 a listpack stores a number in 5 bytes instead of 9.
     const flat = encodeStoredSession(storedSession());

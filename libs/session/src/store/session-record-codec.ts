@@ -31,7 +31,10 @@ export function dataField(key: string): string {
   return DATA_FIELD_PREFIX + key;
 }
 
-/** Flat field/value list for HSET. */
+/**
+ * Flat field/value list for HSET. p, c, l and a come first, in that order: the read script
+ * finds them there without scanning the hash (see session-scripts.ts).
+ */
 export function encodeStoredSession(session: StoredSession): string[] {
   const fields = [
     SessionField.publicId,

@@ -20,36 +20,45 @@ export const readSessionScript: SessionScript = {
   name: 'nestSessionRead',
   numberOfKeys: 1,
   lua: `
--- The fields and where the session's own (one-letter) fields sit in them.
+-- Where field \`name\` sits in an HGETALL reply.
+local function find(fields, name)
+  for i = 1, #fields, 2 do
+    if fields[i] == name then return i + 1 end
+  end
+  return nil
+end
+-- The reply and where p, c, l and a sit in it. The codec writes those four first and a listpack
+-- hash keeps insertion order, so a read usually finds them in place and scans nothing; a hash
+-- Redis converted to a hashtable (a value over 64 bytes) or a forward is scanned.
 local function load(key)
   local fields = redis.pcall('HGETALL', key)
-  if fields.err then return nil, nil end
-  local at = {}
-  for i = 1, #fields, 2 do
-    if #fields[i] == 1 then at[fields[i]] = i + 1 end
+  if fields.err then return nil end
+  if fields[1] == 'p' and fields[3] == 'c' and fields[5] == 'l' and fields[7] == 'a' then
+    return fields, 2, 4, 6, 8
   end
-  return fields, at
+  return fields, find(fields, 'p'), find(fields, 'c'), find(fields, 'l'), find(fields, 'a')
 end
 local key, forwardedTo = KEYS[1], nil
-local fields, at = load(key)
+local fields, p, c, l, a = load(key)
 if not fields then
   redis.call('DEL', key)
   return 0
 end
-if not at.p then
+if not p then
   -- Not a session: a forward left by a rotation ({f = new digest}), or a corrupt record.
-  if not at.f then
+  local f = find(fields, 'f')
+  if not f then
     if #fields > 0 then redis.call('DEL', key) end
     return 0
   end
-  forwardedTo = fields[at.f]
+  forwardedTo = fields[f]
   key = ARGV[5] .. forwardedTo
-  fields, at = load(key)
-  if not fields or not at.p then return 0 end
+  fields, p, c, l, a = load(key)
+  if not fields or not p then return 0 end
 end
 local now, idle, interval = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local created = tonumber(fields[at.c])
-local lastSeen, absolute = tonumber(fields[at.l]), tonumber(fields[at.a])
+local created = tonumber(fields[c])
+local lastSeen, absolute = tonumber(fields[l]), tonumber(fields[a])
 if not created or not lastSeen or not absolute then
   redis.call('DEL', key)
   return 0
@@ -57,13 +66,14 @@ end
 lastSeen, absolute = created + lastSeen, created + absolute
 if now >= absolute or now >= lastSeen + idle then
   redis.call('DEL', key)
-  return { -1, fields[at.p], at.u and fields[at.u] or '' }
+  local u = find(fields, 'u')
+  return { -1, fields[p], u and fields[u] or '' }
 end
 if now - lastSeen >= interval then
   local seen = string.format('%d', now - created)
   redis.call('HSET', key, 'l', seen)
   redis.call('PEXPIRE', key, math.min(idle, absolute - now) + tonumber(ARGV[4]))
-  fields[at.l] = seen
+  fields[l] = seen
 end
 -- One JSON string instead of a RESP array of every field and value: the client decodes one
 -- reply item instead of dozens, which is most of a read's cost on the Node side.
