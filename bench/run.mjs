@@ -254,7 +254,11 @@ async function main() {
     const unknown = options.variants.filter((id) => !HTTP_VARIANTS.some((v) => v.id === id));
     if (unknown.length) throw new Error(`unknown --variants: ${unknown.join(', ')}`);
   }
-  if (options.groups.includes('http')) httpVariants.forEach((variant) => wanted.add(variant.id));
+  // Variants named with --variants also start for the other groups (the latency rows report
+  // any of their references that run).
+  if (options.groups.includes('http') || options.variants) {
+    httpVariants.forEach((variant) => wanted.add(variant.id));
+  }
   for (const group of options.groups) for (const id of NEEDED_BY_GROUP[group] ?? []) wanted.add(id);
 
   // PostgreSQL: used when reachable, otherwise the row says why it was skipped.

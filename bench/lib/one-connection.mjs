@@ -11,6 +11,10 @@ import { summarize } from './stats.mjs';
 const REFERENCES = [
   { id: 'redis-ping', what: 'one Redis PING' },
   { id: 'bare-interceptor', what: 'a no-op global interceptor' },
+  // Run with --variants ...,ours-public,ours-guard: how the added latency splits between the
+  // session app's own setup, the guard's read and @CurrentSession().
+  { id: 'ours-public', what: 'a @Public() route of the session app' },
+  { id: 'ours-guard', what: 'the guard without @CurrentSession()' },
 ];
 
 const LATENCY = join(dirname(fileURLToPath(import.meta.url)), '..', 'load', 'latency.mjs');

@@ -5,6 +5,7 @@
 //
 //   node bench/profiles/cpu-per-request.mjs [--platform express|fastify] [--requests N]
 //                                           [--rounds N] [--variants ping,read,guard]
+//                                           [--connections N]
 //
 // The first variant is the baseline: each other one is also given as its difference from it,
 // round by round.
@@ -38,10 +39,12 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '40000' },
     rounds: { type: 'string', default: '5' },
     variants: { type: 'string', default: 'ping,read' },
+    connections: { type: 'string', default: '50' },
   },
 });
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
+const connections = Number(values.connections);
 const names = values.variants.split(',');
 for (const name of names) if (!VARIANTS[name]) throw new Error(`unknown variant ${name}`);
 
@@ -84,7 +87,7 @@ try {
       const { url, headers, pid } = VARIANTS[name].request;
       const app0 = cpuMicros(pid);
       const redis0 = cpuMicros(redis.pid);
-      const result = await autocannon({ url, headers, connections: 50, amount: requests });
+      const result = await autocannon({ url, headers, connections, amount: requests });
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: failed requests`);
       // Round 0 warms the JIT up and is not counted.
       if (round === 0) continue;
@@ -94,7 +97,9 @@ try {
   }
   const show = (list) =>
     `${median(list).toFixed(1)} us (${Math.min(...list).toFixed(1)} - ${Math.max(...list).toFixed(1)})`;
-  console.log(`${values.platform}, ${requests} requests x ${rounds} rounds, 50 connections`);
+  console.log(
+    `${values.platform}, ${requests} requests x ${rounds} rounds, ${connections} connection(s)`,
+  );
   // Differences within a round cancel most of what the machine's load does to both variants.
   const [base] = names;
   const overBase = (name, side) =>
