@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { autocannon } from './lib/load.mjs';
+import { CLIENT_IP, CHROME_UA, loginCookie } from './lib/login.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { readOptions, USAGE } from './lib/options.mjs';
 import { oneConnectionLatency } from './lib/one-connection.mjs';
@@ -30,11 +31,6 @@ import { sessionKeyOf } from './store/session-address.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const sampleAppDir = join(here, 'dist', 'sample-app');
-
-/** A current desktop Chrome user agent: what a typical session records. */
-const CHROME_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-const CLIENT_IP = '203.0.113.7';
 
 // Both libraries' default key prefix. The bench apps use longer ones of their own, so that they
 // can share one Redis; a key name is part of its memory, so bytes are measured on a copy of the
@@ -422,29 +418,6 @@ async function startInstances({ wanted, redis, postgres, postgresSkip }) {
 
 async function request(url, init = {}) {
   return fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
-}
-
-/** Logs in through the app's own login route and returns the `sid=...` cookie. */
-async function loginCookie(base, userId) {
-  const response = await request(`${base}/login`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': CHROME_UA,
-      'x-forwarded-for': CLIENT_IP,
-    },
-    body: JSON.stringify({ userId }),
-  });
-  // Read the whole body: express-session stores the session while the response ends, so the
-  // headers can arrive before the session is in Redis.
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`login answered ${response.status}: ${text}`);
-  const cookie = response.headers
-    .getSetCookie()
-    .map((line) => line.split(';')[0])
-    .find((pair) => pair.startsWith('sid='));
-  if (!cookie) throw new Error('login set no sid cookie');
-  return cookie;
 }
 
 async function prepareRequest(instance, postgres) {

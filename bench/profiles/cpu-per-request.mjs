@@ -18,13 +18,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { autocannon } from '../lib/load.mjs';
+import { loginCookie } from '../lib/login.mjs';
 import { killAllNow, onInterrupt, startApp } from '../lib/processes.mjs';
 import { startRedisServer } from '../lib/redis-server.mjs';
 import { median } from '../lib/stats.mjs';
 
 const APPS = join(dirname(fileURLToPath(import.meta.url)), '..', 'apps');
-const CHROME_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 const VARIANTS = {
   bare: { app: 'bare.mjs', path: '/bare' },
@@ -78,7 +77,7 @@ try {
     const { info } = apps.get(app);
     const base = `http://127.0.0.1:${info.port}`;
     const headers = {};
-    if (session) headers.cookie = await login(base);
+    if (session) headers.cookie = await loginCookie(base, randomUUID());
     VARIANTS[name].request = { url: `${base}${path}`, headers, pid: apps.get(app).child.pid };
   }
   const samples = Object.fromEntries(names.map((name) => [name, { app: [], redis: [] }]));
@@ -115,20 +114,4 @@ try {
 } finally {
   for (const app of apps.values()) await app.stop();
   await redis.stop();
-}
-
-async function login(base) {
-  const response = await fetch(`${base}/login`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': CHROME_UA,
-      'x-forwarded-for': '203.0.113.7',
-    },
-    body: JSON.stringify({ userId: randomUUID() }),
-  });
-  await response.text();
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('sid='));
-  if (response.status !== 200 || !cookie) throw new Error(`login answered ${response.status}`);
-  return cookie.split(';')[0];
 }
