@@ -214,7 +214,46 @@ describe('decodeStoredSession strictness', () => {
     ['a hexadecimal timestamp', ['p', 'id', 'c', '1', 'l', '2', 'a', '0x10']],
     ['an empty elevation time', ['p', 'id', 'c', '1', 'l', '2', 'a', '3', 'e', '']],
     ['a dangling last field', ['p', 'id', 'c', '1', 'l', '2', 'a', '3', 'u']],
+    ['a lone minus sign', ['p', 'id', 'c', '1', 'l', '-', 'a', '3']],
+    ['two minus signs', ['p', 'id', 'c', '1', 'l', '--2', 'a', '3']],
+    ['a negative creation time', ['p', 'id', 'c', '-1', 'l', '2', 'a', '3']],
+    ['a plus sign', ['p', 'id', 'c', '+1', 'l', '2', 'a', '3']],
+    ['an exponent', ['p', 'id', 'c', '1e3', 'l', '2', 'a', '3']],
+    ['a decimal point', ['p', 'id', 'c', '1.5', 'l', '2', 'a', '3']],
+    ['digits of another script', ['p', 'id', 'c', '\u0661\u0662', 'l', '2', 'a', '3']],
+    ['17 digits', ['p', 'id', 'c', '1'.repeat(17), 'l', '2', 'a', '3']],
+    ['a negative elevation time', ['p', 'id', 'c', '1', 'l', '2', 'a', '3', 'e', '-5']],
   ])('rejects %s', (_, flat) => {
     expect(decodeStoredSession(flat)).toBeNull();
+  });
+
+  it('accepts offsets below zero for last-seen and the deadline, and 16 digits', () => {
+    const sixteen = '1'.repeat(16);
+    expect(decodeStoredSession(['p', 'id', 'c', sixteen, 'l', '-2', 'a', '-3'])).toMatchObject({
+      createdAt: Number(sixteen),
+      lastSeenAt: Number(sixteen) - 2,
+      absoluteExpiresAt: Number(sixteen) - 3,
+    });
+  });
+});
+
+describe('decodeStoredSession roles', () => {
+  it('hands every decode its own roles array, also when the list was decoded before', () => {
+    const flat = withField('r', '["admin","user"]');
+    const first = decodeStoredSession(flat);
+    (first?.roles as string[]).push('intruder');
+    const second = decodeStoredSession(flat);
+
+    expect(second?.roles).toEqual(['admin', 'user']);
+    expect(second?.roles).not.toBe(first?.roles);
+    expect(Object.isFrozen(second?.roles)).toBe(false);
+  });
+
+  it('hands out an empty roles array of its own when the field is absent', () => {
+    const first = decodeStoredSession(validFlat());
+    const second = decodeStoredSession(validFlat());
+
+    expect(first?.roles).toEqual([]);
+    expect(first?.roles).not.toBe(second?.roles);
   });
 });

@@ -65,14 +65,20 @@ export function encodeStoredSession(session: StoredSession): string[] {
   return fields;
 }
 
-/** Decodes a flat HGETALL reply; `null` when a required field is missing or malformed. */
+/**
+ * Decodes a flat HGETALL reply; `null` when a required field is missing or malformed.
+ *
+ * Runs on every authenticated request, so it allocates only what it returns: timestamps are
+ * checked digit by digit instead of by regex, and roles, which few distinct sessions differ in,
+ * come from a cache of parsed lists (copied out, so no caller shares another's array).
+ */
 export function decodeStoredSession(flat: readonly unknown[]): StoredSession | null {
   let publicId: string | undefined;
   let userId: string | null = null;
   let createdAt = NaN;
   let lastSeenAt = NaN;
   let absoluteExpiresAt = NaN;
-  let roles: readonly string[] = [];
+  let roles: readonly string[] = NO_ROLES;
   let elevatedUntil: number | null = null;
   let ip: string | undefined;
   let userAgent: string | undefined;
@@ -85,8 +91,8 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
     const field = flat[i];
     const value = flat[i + 1];
     if (typeof field !== 'string' || typeof value !== 'string') return null;
-    if (field.startsWith(DATA_FIELD_PREFIX)) {
-      data[field.slice(DATA_FIELD_PREFIX.length)] = value;
+    if (field.charCodeAt(0) === DATA_FIELD_PREFIX_CODE) {
+      data[field.slice(1)] = value;
       continue;
     }
     switch (field) {
@@ -113,7 +119,7 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
       }
       case SessionField.elevatedUntil:
         elevatedUntil = epochMs(value);
-        if (!Number.isFinite(elevatedUntil)) return null;
+        if (Number.isNaN(elevatedUntil)) return null;
         break;
       case SessionField.ip:
         ip = value;
@@ -132,40 +138,66 @@ export function decodeStoredSession(flat: readonly unknown[]): StoredSession | n
         break;
     }
   }
-  if (!publicId || ![createdAt, lastSeenAt, absoluteExpiresAt].every(Number.isFinite)) return null;
-  lastSeenAt += createdAt;
-  absoluteExpiresAt += createdAt;
-  const device = ip || userAgent ? { ip: ip ?? '', userAgent: userAgent ?? '' } : null;
-  return {
+  if (!publicId || Number.isNaN(createdAt + lastSeenAt + absoluteExpiresAt)) return null;
+  const session: Mutable<StoredSession> = {
     publicId,
     userId,
     createdAt,
-    lastSeenAt,
-    absoluteExpiresAt,
-    roles,
+    lastSeenAt: createdAt + lastSeenAt,
+    absoluteExpiresAt: createdAt + absoluteExpiresAt,
+    roles: roles === NO_ROLES ? [] : roles,
     elevatedUntil,
-    device,
+    device: ip || userAgent ? { ip: ip ?? '', userAgent: userAgent ?? '' } : null,
     rotationDue,
-    ...(csrfSecret !== undefined ? { csrfSecret } : {}),
     data,
   };
+  if (csrfSecret !== undefined) session.csrfSecret = csrfSecret;
+  return session;
 }
 
-// Number('') is 0 and Number('0x10') is 16: only plain digits are a timestamp.
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const DATA_FIELD_PREFIX_CODE = DATA_FIELD_PREFIX.charCodeAt(0);
+const NO_ROLES: readonly string[] = Object.freeze([]);
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const MINUS = 0x2d;
+
+// Number('') is 0 and Number('0x10') is 16: only 1 to 16 plain digits are a timestamp.
 function epochMs(value: string): number {
-  return /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  return isDigits(value, 0) ? Number(value) : NaN;
 }
 
 // Milliseconds from createdAt; negative only for records a caller built that way.
 function offsetMs(value: string): number {
-  return /^-?\d{1,16}$/.test(value) ? Number(value) : NaN;
+  return isDigits(value, value.charCodeAt(0) === MINUS ? 1 : 0) ? Number(value) : NaN;
 }
 
+function isDigits(value: string, from: number): boolean {
+  const digits = value.length - from;
+  if (digits < 1 || digits > 16) return false;
+  for (let i = from; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return false;
+  }
+  return true;
+}
+
+// Sessions of one site carry few distinct role lists: remember the last ones parsed.
+const PARSED_ROLES_CACHE_SIZE = 256;
+const parsedRoles = new Map<string, readonly string[]>();
+
 function parseRoles(value: string): string[] | null {
+  const cached = parsedRoles.get(value);
+  if (cached !== undefined) return cached.slice();
+  let roles: unknown;
   try {
-    const roles: unknown = JSON.parse(value);
-    return Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : null;
+    roles = JSON.parse(value);
   } catch {
     return null;
   }
+  if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return null;
+  if (parsedRoles.size >= PARSED_ROLES_CACHE_SIZE) parsedRoles.clear();
+  parsedRoles.set(value, roles.slice());
+  return roles;
 }
