@@ -75,11 +75,14 @@ try {
     'EVALSHA of `return 1`': ['EVALSHA', await redis.script('LOAD', 'return 1'), '0'],
     "the library's read script, on the hash": [
       'EVALSHA',
-      await redis.script('LOAD', readSessionScript.lua),
+      await redis.script(
+        'LOAD',
+        readSessionScript({ idleTimeoutMs: 1_800_000, touchIntervalMs: 60_000, graceMs: 60_000 })
+          .lua,
+      ),
       '1',
       HASH_KEY,
-      ...clock,
-      'sess:{ab}:s:',
+      String(now),
     ],
     'a read script on the string record': [
       'EVALSHA',

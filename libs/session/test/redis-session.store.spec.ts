@@ -46,6 +46,48 @@ describe('RedisSessionStore on a real redis-server', () => {
     expect(read.status === 'found' && read.session.data).toEqual({ theme: '"dark"' });
   });
 
+  it('reads with the timeouts of each call, however the calls alternate', async () => {
+    // The timeouts are written into the read script (one per set of them), not sent with the
+    // read: a store that cached the first script it built would apply 30 min everywhere.
+    const now = Date.now();
+    const { address } = newAddress('user-clocks');
+    await store.create(
+      address,
+      storedSession('user-clocks', now, 60 * MINUTE),
+      createOptions(30 * MINUTE),
+    );
+    const fiveMinutesLater = now + 5 * MINUTE;
+    expect(
+      await store.read(address, clock(fiveMinutesLater, 30 * MINUTE, 10 * MINUTE)),
+    ).toMatchObject({
+      status: 'found',
+    });
+    expect(
+      await store.read(address, clock(fiveMinutesLater, 4 * MINUTE, 10 * MINUTE)),
+    ).toMatchObject({
+      status: 'expired',
+      userId: 'user-clocks',
+    });
+    expect(await store.read(address, clock(fiveMinutesLater, 30 * MINUTE, 10 * MINUTE))).toEqual({
+      status: 'missing',
+    });
+  });
+
+  it('touches by the touch interval of the call', async () => {
+    const now = Date.now();
+    const { address } = newAddress('user-touch-interval');
+    const session = storedSession('user-touch-interval', now, 60 * MINUTE);
+    await store.create(address, session, createOptions(30 * MINUTE));
+
+    const notDue = await store.read(address, clock(now + 2 * MINUTE, 30 * MINUTE, 5 * MINUTE));
+    const due = await store.read(address, clock(now + 3 * MINUTE, 30 * MINUTE, MINUTE));
+    const after = await store.read(address, clock(now + 3 * MINUTE, 30 * MINUTE, 5 * MINUTE));
+
+    expect(notDue.status === 'found' && notDue.session.lastSeenAt).toBe(session.lastSeenAt);
+    expect(due.status === 'found' && due.session.lastSeenAt).toBe(now + 3 * MINUTE);
+    expect(after.status === 'found' && after.session.lastSeenAt).toBe(now + 3 * MINUTE);
+  });
+
   it('reports an unknown address as missing', async () => {
     expect(await store.read(newAddress().address, clock(Date.now()))).toEqual({
       status: 'missing',

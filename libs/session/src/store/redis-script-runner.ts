@@ -49,13 +49,7 @@ export class RedisScriptRunner {
   ) {
     // ioredis' own signatures, seen through the two commands this runner sends.
     this.scriptCommands = client;
-    for (const { name, lua, numberOfKeys } of scripts) {
-      this.loaded.set(name, {
-        sha: createHash('sha1').update(lua).digest('hex'),
-        lua,
-        numberOfKeys,
-      });
-    }
+    for (const script of scripts) this.load(script);
   }
 
   /**
@@ -63,8 +57,7 @@ export class RedisScriptRunner {
    * WAIT. A write the replicas did not confirm is reported as not done (503), never as done.
    */
   async run(script: SessionScript, durable: boolean, args: ScriptArgs): Promise<unknown> {
-    const loaded = this.loaded.get(script.name);
-    if (!loaded) throw new Error(`Script ${script.name} was not given to the runner`);
+    const loaded = this.loaded.get(script.name) ?? this.load(script);
     const evalArgs = loaded.numberOfKeys === undefined ? args : [loaded.numberOfKeys, ...args];
     try {
       const acknowledgement = durable ? this.acknowledgement : undefined;
@@ -76,6 +69,13 @@ export class RedisScriptRunner {
     } catch (error) {
       throw unavailableOrBug(error);
     }
+  }
+
+  // Scripts built after construction (the store's read script) are hashed on first use.
+  private load({ name, lua, numberOfKeys }: SessionScript): LoadedScript {
+    const loaded = { sha: createHash('sha1').update(lua).digest('hex'), lua, numberOfKeys };
+    this.loaded.set(name, loaded);
+    return loaded;
   }
 
   /** A plain command under the same error policy. */

@@ -11,6 +11,7 @@ import type { SessionScript } from './scripts/session-script.js';
 import {
   createSessionScript,
   readSessionScript,
+  type ReadScriptSettings,
   rotateSessionScript,
   saveSessionScript,
   takeSessionScript,
@@ -22,7 +23,7 @@ import {
   updateUserSessionsScript,
 } from './scripts/user-index-scripts.js';
 
-export type { SessionScript };
+export type { ReadScriptSettings, SessionScript };
 export {
   createSessionScript,
   listSessionsScript,
@@ -35,8 +36,8 @@ export {
   updateUserSessionsScript,
 };
 
+/** The scripts every store loads; the read script is built per store (readSessionScript). */
 export const SESSION_SCRIPTS: readonly SessionScript[] = [
-  readSessionScript,
   createSessionScript,
   saveSessionScript,
   rotateSessionScript,

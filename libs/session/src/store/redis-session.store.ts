@@ -87,6 +87,13 @@ export class RedisSessionStore extends SessionStore {
   private readonly scripts: RedisScriptRunner;
   private readonly keys: SessionKeys;
   private readonly graceMs: number;
+  private readScript:
+    | {
+        readonly idleTimeoutMs: number;
+        readonly touchIntervalMs: number;
+        readonly script: SessionScript;
+      }
+    | undefined;
 
   /** `keyPrefix` must not contain braces (see the options). */
   constructor(
@@ -101,13 +108,9 @@ export class RedisSessionStore extends SessionStore {
   }
 
   async read(address: SessionAddress, clock: SessionClock): Promise<SessionReadResult> {
-    const reply = await this.run(readSessionScript, false, [
+    const reply = await this.run(this.readScriptFor(clock), false, [
       this.keys.session(address),
       clock.nowMs,
-      clock.idleTimeoutMs,
-      clock.touchIntervalMs,
-      this.graceMs,
-      this.keys.sessionKeyPrefix(address.shard),
     ]);
     if (typeof reply === 'string') return found(reply);
     if (!Array.isArray(reply)) return MISSING;
@@ -262,6 +265,23 @@ export class RedisSessionStore extends SessionStore {
   async generation(userId: string): Promise<string> {
     const index = this.keys.userIndex(shardOfUser(userId), userId);
     return (await this.scripts.call((client) => client.hget(index, '#g'))) ?? '0';
+  }
+
+  // A store is read with one set of timeouts (the module's options), so this builds one script;
+  // another clock gets its own.
+  private readScriptFor(clock: SessionClock): SessionScript {
+    const last = this.readScript;
+    if (
+      last !== undefined &&
+      last.idleTimeoutMs === clock.idleTimeoutMs &&
+      last.touchIntervalMs === clock.touchIntervalMs
+    ) {
+      return last.script;
+    }
+    const { idleTimeoutMs, touchIntervalMs } = clock;
+    const script = readSessionScript({ idleTimeoutMs, touchIntervalMs, graceMs: this.graceMs });
+    this.readScript = { idleTimeoutMs, touchIntervalMs, script };
+    return script;
   }
 
   private run(script: SessionScript, durable: boolean, args: ScriptArgs): Promise<unknown> {

@@ -4,6 +4,13 @@ import type { SessionScript } from './session-script.js';
 // Scripts on one session (and its entry in the user's index). See ../redis-session.scripts.ts
 // for what all scripts share: one slot, sibling keys built from a prefix in ARGV.
 
+/** The timeouts a read script is built for (see readSessionScript). */
+export interface ReadScriptSettings {
+  readonly idleTimeoutMs: number;
+  readonly touchIntervalMs: number;
+  readonly graceMs: number;
+}
+
 /**
  * Read + expiry check + due touch in one round trip. Timestamps in the hash are the truth
  * (c absolute; l and a counted from c, see session-record-codec.ts);
@@ -14,12 +21,29 @@ import type { SessionScript } from './session-script.js';
  * Replies 0 (missing), {-1, public id, user id} (expired, now deleted), the HGETALL list as a
  * JSON array, or {-2, new digest, that JSON} when the token was rotated away moments ago
  * (forwarded).
- * KEYS[1] session. ARGV: now ms, idle timeout ms, touch interval ms, grace ms, key prefix.
+ * KEYS[1] session. ARGV: now ms.
+ *
+ * The timeouts are written into the script instead of being sent with every read: a store
+ * reads with one set of them, and each argument costs ioredis about 0.2 us of CPU to encode on
+ * every authenticated request (bench/profiles/store-read.md). The sibling-key prefix that a
+ * forward needs is cut from KEYS[1] for the same reason.
  */
-export const readSessionScript: SessionScript = {
-  name: 'nestSessionRead',
-  numberOfKeys: 1,
-  lua: `
+export function readSessionScript(settings: ReadScriptSettings): SessionScript {
+  // Only plain digits ever reach the Lua source.
+  for (const [name, value] of Object.entries(settings)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`read script: ${name} must be a whole number of ms >= 0, not ${value}`);
+    }
+  }
+  const { idleTimeoutMs, touchIntervalMs, graceMs } = settings;
+  return {
+    name: `nestSessionRead:${idleTimeoutMs}:${touchIntervalMs}:${graceMs}`,
+    numberOfKeys: 1,
+    lua: `local idle, interval, grace = ${idleTimeoutMs}, ${touchIntervalMs}, ${graceMs}\n${READ_SESSION_LUA}`,
+  };
+}
+
+const READ_SESSION_LUA = `
 -- Where field \`name\` sits in an HGETALL reply.
 local function find(fields, name)
   for i = 1, #fields, 2 do
@@ -52,11 +76,12 @@ if not p then
     return 0
   end
   forwardedTo = fields[f]
-  key = ARGV[5] .. forwardedTo
+  -- The sibling key: KEYS[1] up to its last ':' (a digest is base64url, so it has none).
+  key = string.match(KEYS[1], '^(.*:)') .. forwardedTo
   fields, p, c, l, a = load(key)
   if not fields or not p then return 0 end
 end
-local now, idle, interval = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = tonumber(ARGV[1])
 local created = tonumber(fields[c])
 local lastSeen, absolute = tonumber(fields[l]), tonumber(fields[a])
 if not created or not lastSeen or not absolute then
@@ -72,15 +97,14 @@ end
 if now - lastSeen >= interval then
   local seen = string.format('%d', now - created)
   redis.call('HSET', key, 'l', seen)
-  redis.call('PEXPIRE', key, math.min(idle, absolute - now) + tonumber(ARGV[4]))
+  redis.call('PEXPIRE', key, math.min(idle, absolute - now) + grace)
   fields[l] = seen
 end
 -- One JSON string instead of a RESP array of every field and value: the client decodes one
 -- reply item instead of dozens, which is most of a read's cost on the Node side.
 if forwardedTo then return { -2, forwardedTo, cjson.encode(fields) } end
 return cjson.encode(fields)
-`,
-};
+`;
 
 /**
  * Creates a session; for a user's session also: refuses it if the user's generation moved since
