@@ -92,6 +92,14 @@ const HTTP_VARIANTS = [
       'ours read, module client with enableAutoPipelining (its scripts skip the auto-pipeline)',
   },
   {
+    id: 'ours-read-immediate',
+    app: 'ours',
+    path: '/read',
+    auth: 'ours',
+    env: { BENCH_OURS_SOCKET_WRITES: 'immediate' },
+    label: "ours read, socketWrites: 'immediate' (one socket write per command)",
+  },
+  {
     id: 'ours-write',
     app: 'ours',
     method: 'POST',
@@ -774,6 +782,15 @@ async function storeReads(redis, admin, ours) {
       label: 'store reads/s: RedisSessionStore.read, no auto-pipelining',
     },
     {
+      id: 'store.read.ours.immediate',
+      mode: 'store',
+      pipelining: 'off',
+      socketWrites: 'immediate',
+      base: 'store.read.get.no-ap',
+      label:
+        "store reads/s: RedisSessionStore.read with socketWrites: 'immediate' (one socket write per command), no auto-pipelining",
+    },
+    {
       id: 'store.read.ours.ap',
       mode: 'store',
       pipelining: 'on',
@@ -841,6 +858,8 @@ async function storeReads(redis, admin, ours) {
             token,
             '--key',
             rawKey,
+            '--socket-writes',
+            v.socketWrites ?? 'coalesced',
           ],
           { timeoutMs: (options.durationS + options.warmupS + 30) * 1000 },
         );

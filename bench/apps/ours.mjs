@@ -84,6 +84,8 @@ decorateClass(
           options: { enableAutoPipelining: process.env.BENCH_OURS_AUTOPIPELINING === '1' },
         },
         keyPrefix: KEY_PREFIX,
+        // The "ours-read-immediate" row: one socket write per command, as before 2026-12-05.
+        socketWrites: process.env.BENCH_OURS_SOCKET_WRITES ?? 'coalesced',
         // Plain HTTP on loopback; everything else is the module's defaults (idle 30 min,
         // touch at most every 60 s, absolute 7 days).
         cookie: { secure: false },

@@ -3,7 +3,8 @@
 //   --mode get   : plain ioredis GET of a string with the same bytes as that session
 // Both with the module's fail-fast client settings, --pipelining on|off for ioredis's
 // enableAutoPipelining; scripts-out turns it on but keeps EVALSHA and EVAL out of it, as the
-// clients the module builds do. Prints one JSON line: { opsPerSec, ops, durationS, errors }.
+// clients the module builds do. --socket-writes coalesced|immediate is the store's option.
+// Prints one JSON line: { opsPerSec, ops, durationS, errors }.
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisSessionStore, failFastRedisOptions } from 'nest-redis-session';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     prefix: { type: 'string' },
     token: { type: 'string' },
     key: { type: 'string' },
+    'socket-writes': { type: 'string', default: 'coalesced' },
   },
 });
 
@@ -34,7 +36,9 @@ await whenReady(client);
 const clock = () => ({ nowMs: Date.now(), idleTimeoutMs: 1_800_000, touchIntervalMs: 60_000 });
 let operation;
 if (values.mode === 'store') {
-  const store = new RedisSessionStore(client, values.prefix);
+  const store = new RedisSessionStore(client, values.prefix, {
+    socketWrites: values['socket-writes'],
+  });
   const address = addressOfToken(values.token);
   const first = await store.read(address, clock());
   if (first.status !== 'found') throw new Error(`session not found (${first.status})`);

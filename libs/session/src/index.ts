@@ -50,6 +50,7 @@ export type {
   SessionCookieOptions,
   SessionCookieSameSite,
   SessionReplicaAcknowledgement,
+  SessionSocketWrites,
   SessionCsrfOptions,
 } from './options/session-module-options.interface.js';
 export { DEFAULT_SESSION_OPTIONS } from './options/session-defaults.js';

@@ -41,6 +41,7 @@ import { SessionStore } from './store/session-store.js';
       useFactory: (connection: SessionRedisConnection, options: ResolvedSessionOptions) =>
         new RedisSessionStore(connection.client, options.keyPrefix, {
           replicaAcknowledgement: options.replicaAcknowledgement,
+          socketWrites: options.socketWrites,
         }),
       inject: [SessionRedisConnection, RESOLVED_SESSION_OPTIONS],
     },

@@ -44,7 +44,14 @@ describe('resolveSessionOptions defaults', () => {
       elevationMs: 300_000,
       csrf: { enabled: true, trustedOrigins: [], synchronizerTokenHeader: undefined },
       maxDataBytes: 16_384,
+      socketWrites: 'coalesced',
     });
+  });
+
+  it('keeps socketWrites "immediate"', () => {
+    expect(resolveSessionOptions({ redis, socketWrites: 'immediate' }).socketWrites).toBe(
+      'immediate',
+    );
   });
 
   it('names the cookie plain "sid" without the __Host- prefix when secure is off', () => {
@@ -157,6 +164,10 @@ describe('resolveSessionOptions rejects', () => {
     ['"10"', '10'],
   ])('maxSessionsPerUser = %s', (shown, value) => {
     expectRejected(untyped({ redis, maxSessionsPerUser: value }), 'maxSessionsPerUser', shown);
+  });
+
+  it.each([['batched'], ['COALESCED'], [''], [true]])('socketWrites %j', (value) => {
+    expectRejected(untyped({ redis, socketWrites: value }), 'socketWrites', JSON.stringify(value));
   });
 
   it.each([['none'], ['evict-oldest'], ['']])('sessionLimitPolicy %j', (policy) => {

@@ -66,6 +66,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
       commandTimeoutMs,
     ),
     csrf: resolveCsrf(options.csrf),
+    socketWrites: resolveSocketWrites(options.socketWrites),
     maxDataBytes: positiveInteger('maxDataBytes', options.maxDataBytes ?? defaults.maxDataBytes),
     elevationMs:
       positiveInteger('elevationSeconds', options.elevationSeconds ?? defaults.elevationSeconds) *
@@ -175,6 +176,20 @@ function resolveSessionLimit(
     );
   }
   return max === 0 ? undefined : { maxSessions: max, policy };
+}
+
+function resolveSocketWrites(
+  value: SessionModuleOptions['socketWrites'],
+): ResolvedSessionOptions['socketWrites'] {
+  const socketWrites = value ?? DEFAULT_SESSION_OPTIONS.socketWrites;
+  if (socketWrites !== 'coalesced' && socketWrites !== 'immediate') {
+    throw new InvalidSessionOptionsError(
+      'socketWrites',
+      socketWrites,
+      '"coalesced" or "immediate"',
+    );
+  }
+  return socketWrites;
 }
 
 function positiveInteger(option: string, value: unknown): number {

@@ -3,6 +3,7 @@ import type {
   SessionCookieSameSite,
   SessionRedisOption,
   SessionReplicaAcknowledgement,
+  SessionSocketWrites,
 } from './session-module-options.interface.js';
 
 /** Options after defaults and validation: what every provider of the module works with. */
@@ -32,4 +33,5 @@ export interface ResolvedSessionOptions {
     readonly synchronizerTokenHeader: string | undefined;
   };
   readonly replicaAcknowledgement: SessionReplicaAcknowledgement | undefined;
+  readonly socketWrites: SessionSocketWrites;
 }

@@ -12,4 +12,5 @@ export const DEFAULT_SESSION_OPTIONS = {
   elevationSeconds: 300,
   maxDataBytes: 16_384,
   csrf: { enabled: true, synchronizerToken: false, headerName: 'x-csrf-token' },
+  socketWrites: 'coalesced',
 } as const;

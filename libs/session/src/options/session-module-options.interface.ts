@@ -65,6 +65,9 @@ export interface SessionCsrfOptions {
   headerName?: string;
 }
 
+/** See `SessionModuleOptions.socketWrites`. */
+export type SessionSocketWrites = 'coalesced' | 'immediate';
+
 /** See `SessionModuleOptions.replicaAcknowledgement`. */
 export interface SessionReplicaAcknowledgement {
   replicas: number;
@@ -163,6 +166,17 @@ export interface SessionModuleOptions {
    * An optional synchronizer token can be required on top (`synchronizerToken`).
    */
   csrf?: SessionCsrfOptions;
+  /**
+   * How the store's commands reach the Redis socket. `coalesced`: the commands sent during one
+   * turn of the event loop (up to 32) leave in one write, so under load Node and Redis each
+   * handle a few requests per wake-up instead of one; every reply still settles its own request
+   * as soon as it arrives. `immediate`: one write per command, as ioredis does by itself. Applies
+   * to a standalone or Sentinel client, also one you pass in (only while the store's commands
+   * are in flight, and only by deferring writes to the end of the current turn); a Cluster
+   * client always writes at once.
+   * @default 'coalesced'
+   */
+  socketWrites?: SessionSocketWrites;
   /**
    * Wait until this many replicas acknowledged each login, rotation and revocation (Redis
    * `WAIT`, sent in the same round trip) before reporting it done. With asynchronous

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SessionStoreUnavailableError } from '../errors/session-store-unavailable.error.js';
 import type { SessionRedisClient } from '../redis/create-redis-client.js';
 import { isRedisUnavailableError } from '../redis/is-redis-unavailable-error.js';
+import type { SocketWriteCoalescer } from '../redis/socket-write-coalescer.js';
 import type { SessionScript } from './redis-session.scripts.js';
 
 export type ScriptArgs = Array<string | number>;
@@ -46,6 +47,7 @@ export class RedisScriptRunner {
     private readonly client: SessionRedisClient,
     scripts: readonly SessionScript[],
     private readonly acknowledgement: ReplicaAcknowledgement | undefined,
+    private readonly coalescer?: SocketWriteCoalescer,
   ) {
     // ioredis' own signatures, seen through the two commands this runner sends.
     this.scriptCommands = client;
@@ -59,6 +61,7 @@ export class RedisScriptRunner {
   async run(script: SessionScript, durable: boolean, args: ScriptArgs): Promise<unknown> {
     const loaded = this.loaded.get(script.name) ?? this.load(script);
     const evalArgs = loaded.numberOfKeys === undefined ? args : [loaded.numberOfKeys, ...args];
+    this.coalescer?.hold();
     try {
       const acknowledgement = durable ? this.acknowledgement : undefined;
       return await this.bySha(loaded, (command, body) =>
@@ -80,6 +83,7 @@ export class RedisScriptRunner {
 
   /** A plain command under the same error policy. */
   async call<T>(command: (client: SessionRedisClient) => Promise<T>): Promise<T> {
+    this.coalescer?.hold();
     try {
       return await command(this.client);
     } catch (error) {
