@@ -15,6 +15,9 @@ const REFERENCES = [
   // session app's own setup, the guard's read and @CurrentSession().
   { id: 'ours-public', what: 'a @Public() route of the session app' },
   { id: 'ours-guard', what: 'the guard without @CurrentSession()' },
+  // With --variants ...,ours-read-immediate: what coalesced socket writes cost or save when
+  // nothing else shares the turn.
+  { id: 'ours-read-immediate', what: "the read with socketWrites 'immediate'" },
 ];
 
 const LATENCY = join(dirname(fileURLToPath(import.meta.url)), '..', 'load', 'latency.mjs');
