@@ -12,7 +12,7 @@
 // client on CPU 0, so that the two do not take turns on one core. Starts its own redis-server on
 // a free loopback port and stops it by PID.
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -22,6 +22,7 @@ import { killAllNow, onInterrupt, runNodeJson } from '../lib/processes.mjs';
 import { startRedisServer } from '../lib/redis-server.mjs';
 import { median } from '../lib/stats.mjs';
 import { whenReady } from '../store/ready.mjs';
+import { addressOfToken, sessionKeyOf } from '../store/session-address.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +62,7 @@ async function coordinate() {
     const now = Date.now();
     const store = new RedisSessionStore(client, PREFIX);
     await store.create(
-      addressOf(token),
+      addressOfToken(token),
       {
         publicId: randomBytes(12).toString('base64url'),
         userId: '9b2e0c1e-2f4a-4c8e-9a51-3f1d2c3b4a5e',
@@ -76,7 +77,7 @@ async function coordinate() {
       },
       { ttlMs: CLOCK.idleTimeoutMs, clock: { nowMs: now, ...CLOCK } },
     );
-    await client.set(RAW_KEY, JSON.stringify(await client.hgetall(keyOf(token))));
+    await client.set(RAW_KEY, JSON.stringify(await client.hgetall(sessionKeyOf(PREFIX, token))));
     await client.set('bench:token', token);
     const here = fileURLToPath(import.meta.url);
     const samples = new Map(VARIANTS.map((v) => [v, { rate: [], cpu: [] }]));
@@ -113,8 +114,8 @@ async function worker(variant, url) {
   const client = new Redis(url, failFastRedisOptions(1000));
   await whenReady(client);
   const token = await client.get('bench:token');
-  const address = addressOf(token);
-  const key = keyOf(token);
+  const address = addressOfToken(token);
+  const key = sessionKeyOf(PREFIX, token);
   const immediate = new RedisSessionStore(client, PREFIX, { socketWrites: 'immediate' });
   const coalesced = new RedisSessionStore(client, PREFIX, { socketWrites: 'coalesced' });
   const sha = await client.script('LOAD', REPLY_LUA);
@@ -169,18 +170,6 @@ async function worker(variant, url) {
   process.stdout.write(
     `${JSON.stringify({ opsPerSec: ops / durationS, cpuUsPerOp: cpuUs / ops })}\n`,
   );
-}
-
-function addressOf(token) {
-  return {
-    shard: token.slice(0, 2),
-    digest: createHash('sha256').update(token).digest('base64url'),
-  };
-}
-
-function keyOf(token) {
-  const { shard, digest } = addressOf(token);
-  return `${PREFIX}{${shard}}:s:${digest}`;
 }
 
 function hasTaskset() {

@@ -2,6 +2,7 @@ import { SessionStoreUnavailableError } from '../errors/session-store-unavailabl
 import type { SessionRedisClient } from '../redis/create-redis-client.js';
 import { SessionKeys } from '../redis/redis-keys.js';
 import { SocketWriteCoalescer } from '../redis/socket-write-coalescer.js';
+import { DEFAULT_SESSION_OPTIONS } from '../options/session-defaults.js';
 import type { SessionSocketWrites } from '../options/session-module-options.interface.js';
 import { shardOfUser, type SessionAddress, type TokenDigest } from '../token/session-token.js';
 import {
@@ -121,7 +122,7 @@ export class RedisSessionStore extends SessionStore {
       client,
       SESSION_SCRIPTS,
       options.replicaAcknowledgement,
-      (options.socketWrites ?? 'coalesced') === 'coalesced'
+      (options.socketWrites ?? DEFAULT_SESSION_OPTIONS.socketWrites) === 'coalesced'
         ? new SocketWriteCoalescer(client, MAX_COMMANDS_PER_WRITE)
         : undefined,
     );
