@@ -3,8 +3,14 @@
 // the arguments differs), RedisSessionStore.read with one socket write per command
 // (socketWrites: 'immediate') and with the default 'coalesced' (the reads of one event-loop turn
 // leave in one write, at most 32 per write), and a GET with the socket corked for the whole turn.
+// For scale, also a PING, an empty script, and a sketch of the packed string record that
+// BENCHMARKS.md weighs (a script that GETs one string and reads its timestamps with string.sub).
 //
 //   npm run build -w libs/session && node bench/profiles/client-read-cost.mjs [--rounds N]
+//   node bench/profiles/client-read-cost.mjs --inflight 1   # round-trip time, nothing queued
+//
+// With --inflight 1 the table's last column is the median round trip of one read from the
+// client's side: what a request at one connection waits for.
 //
 // Every variant runs in its own Node process, 100 reads in flight for --seconds, alternating
 // with the others round by round; the figures are medians over the rounds of reads/s and of the
@@ -31,6 +37,7 @@ const { values } = parseArgs({
     worker: { type: 'string' },
     url: { type: 'string' },
     pin: { type: 'boolean', default: false },
+    inflight: { type: 'string', default: '100' },
   },
 });
 
@@ -39,7 +46,18 @@ const RAW_KEY = 'bench:raw-session';
 const CLOCK = { idleTimeoutMs: 1_800_000, touchIntervalMs: 60_000 };
 // cjson.encode of the HGETALL, as the read script replies, without its expiry logic.
 const REPLY_LUA = "return cjson.encode(redis.call('HGETALL', KEYS[1]))";
+const EMPTY_LUA = 'return 1';
+// The packed-record sketch: fixed-width timestamps first, then the rest of the record.
+const PACKED_KEY = 'bench:packed-session';
+const PACKED_LUA = `local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+local c, l = tonumber(string.sub(v, 1, 13)), tonumber(string.sub(v, 15, 24))
+if c + l > tonumber(ARGV[1]) then return 1 end
+return v`;
 const VARIANTS = [
+  'ping',
+  'evalsha-empty',
+  'evalsha-packed-sketch',
   'get',
   'evalsha-1-arg',
   'evalsha-6-args',
@@ -79,29 +97,35 @@ async function coordinate() {
     );
     await client.set(RAW_KEY, JSON.stringify(await client.hgetall(sessionKeyOf(PREFIX, token))));
     await client.set('bench:token', token);
+    const raw = await client.get(RAW_KEY);
+    await client.set(PACKED_KEY, `${now}|0000000000|${raw.slice(0, raw.length - 40)}`);
     const here = fileURLToPath(import.meta.url);
-    const samples = new Map(VARIANTS.map((v) => [v, { rate: [], cpu: [] }]));
+    const samples = new Map(VARIANTS.map((v) => [v, { rate: [], cpu: [], p50: [] }]));
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const variant of VARIANTS) {
         const args = ['--worker', variant, '--url', server.url, '--seconds', values.seconds];
+        args.push('--inflight', values.inflight);
         const result = await runNodeJson(here, pin ? [...args, '--pin'] : args, {
           timeoutMs: 60_000,
         });
         samples.get(variant).rate.push(result.opsPerSec);
         samples.get(variant).cpu.push(result.cpuUsPerOp);
+        samples.get(variant).p50.push(result.p50Us);
         process.stderr.write(`round ${round + 1}: ${variant} ${Math.round(result.opsPerSec)}/s\n`);
       }
     }
     const base = median(samples.get('get').rate);
-    console.log(`| variant | reads/s | x GET | Node CPU per read |`);
-    console.log(`|---|---:|---:|---:|`);
-    for (const [variant, { rate, cpu }] of samples) {
+    console.log(`| variant | reads/s | x GET | Node CPU per read | p50 round trip |`);
+    console.log(`|---|---:|---:|---:|---:|`);
+    for (const [variant, { rate, cpu, p50 }] of samples) {
       const r = median(rate);
       console.log(
-        `| ${variant} | ${Math.round(r).toLocaleString('en')} | ${(r / base).toFixed(2)} | ${median(cpu).toFixed(2)} us |`,
+        `| ${variant} | ${Math.round(r).toLocaleString('en')} | ${(r / base).toFixed(2)} | ${median(cpu).toFixed(2)} us | ${median(p50).toFixed(1)} us |`,
       );
     }
-    console.log(`\n${pin ? 'Redis on CPU 1, client on CPU 0' : 'not pinned (no taskset)'}.`);
+    console.log(
+      `\n${values.inflight} in flight; ${pin ? 'Redis on CPU 1, client on CPU 0' : 'not pinned (no taskset)'}.`,
+    );
   } finally {
     client.disconnect();
     await server.stop();
@@ -119,6 +143,8 @@ async function worker(variant, url) {
   const immediate = new RedisSessionStore(client, PREFIX, { socketWrites: 'immediate' });
   const coalesced = new RedisSessionStore(client, PREFIX, { socketWrites: 'coalesced' });
   const sha = await client.script('LOAD', REPLY_LUA);
+  const emptySha = await client.script('LOAD', EMPTY_LUA);
+  const packedSha = await client.script('LOAD', PACKED_LUA);
   const clock = () => ({ nowMs: Date.now(), ...CLOCK });
   let corked = false;
   const uncork = () => {
@@ -135,6 +161,12 @@ async function worker(variant, url) {
     if (result.status !== 'found') throw new Error(result.status);
   };
   const operations = {
+    ping: () => client.ping(),
+    'evalsha-empty': () => client.evalsha(emptySha, 0),
+    'evalsha-packed-sketch': async () => {
+      if (typeof (await client.evalsha(packedSha, 1, PACKED_KEY, Date.now())) !== 'string')
+        throw new Error('packed sketch replied no record');
+    },
     get: async () => {
       if ((await client.get(RAW_KEY)) === null) throw new Error('missing');
     },
@@ -152,23 +184,27 @@ async function worker(variant, url) {
   const drive = async (seconds) => {
     const deadline = performance.now() + seconds * 1000;
     let ops = 0;
+    const times = [];
     const loop = async () => {
       while (performance.now() < deadline) {
+        const started = process.hrtime.bigint();
         await operation();
+        times.push(Number(process.hrtime.bigint() - started));
         ops++;
       }
     };
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
-    await Promise.all(Array.from({ length: 100 }, loop));
+    await Promise.all(Array.from({ length: Number(values.inflight) }, loop));
     const cpu = process.cpuUsage(cpuBefore);
-    return { ops, durationS: (performance.now() - start) / 1000, cpuUs: cpu.user + cpu.system };
+    const durationS = (performance.now() - start) / 1000;
+    return { ops, durationS, cpuUs: cpu.user + cpu.system, p50Us: median(times) / 1000 };
   };
   await drive(1);
-  const { ops, durationS, cpuUs } = await drive(Number(values.seconds));
+  const { ops, durationS, cpuUs, p50Us } = await drive(Number(values.seconds));
   client.disconnect();
   process.stdout.write(
-    `${JSON.stringify({ opsPerSec: ops / durationS, cpuUsPerOp: cpuUs / ops })}\n`,
+    `${JSON.stringify({ opsPerSec: ops / durationS, cpuUsPerOp: cpuUs / ops, p50Us })}\n`,
   );
 }
 
