@@ -12,8 +12,8 @@
 // With --inflight 1 the table's last column is the median round trip of one read from the
 // client's side: what a request at one connection waits for.
 //
-// Every variant runs in its own Node process, 100 reads in flight for --seconds, alternating
-// with the others round by round; the figures are medians over the rounds of reads/s and of the
+// Every variant runs in its own Node process, --inflight reads (default 100) in flight for
+// --seconds, alternating with the others round by round; the figures are medians over the rounds of reads/s and of the
 // process's user + system CPU per read. Where `taskset` exists, Redis runs on CPU 1 and the
 // client on CPU 0, so that the two do not take turns on one core. Starts its own redis-server on
 // a free loopback port and stops it by PID.
@@ -95,16 +95,24 @@ async function coordinate() {
       },
       { ttlMs: CLOCK.idleTimeoutMs, clock: { nowMs: now, ...CLOCK } },
     );
-    await client.set(RAW_KEY, JSON.stringify(await client.hgetall(sessionKeyOf(PREFIX, token))));
+    const raw = JSON.stringify(await client.hgetall(sessionKeyOf(PREFIX, token)));
+    await client.set(RAW_KEY, raw);
     await client.set('bench:token', token);
-    const raw = await client.get(RAW_KEY);
     await client.set(PACKED_KEY, `${now}|0000000000|${raw.slice(0, raw.length - 40)}`);
     const here = fileURLToPath(import.meta.url);
     const samples = new Map(VARIANTS.map((v) => [v, { rate: [], cpu: [], p50: [] }]));
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const variant of VARIANTS) {
-        const args = ['--worker', variant, '--url', server.url, '--seconds', values.seconds];
-        args.push('--inflight', values.inflight);
+        const args = [
+          '--worker',
+          variant,
+          '--url',
+          server.url,
+          '--seconds',
+          values.seconds,
+          '--inflight',
+          values.inflight,
+        ];
         const result = await runNodeJson(here, pin ? [...args, '--pin'] : args, {
           timeoutMs: 60_000,
         });
