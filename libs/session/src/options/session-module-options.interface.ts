@@ -171,9 +171,9 @@ export interface SessionModuleOptions {
    * turn of the event loop (up to 32) leave in one write, so under load Node and Redis each
    * handle a few requests per wake-up instead of one; every reply still settles its own request
    * as soon as it arrives. `immediate`: one write per command, as ioredis does by itself. Applies
-   * to a standalone or Sentinel client, also one you pass in (only while the store's commands
-   * are in flight, and only by deferring writes to the end of the current turn); a Cluster
-   * client always writes at once.
+   * to every kind of client, also one you pass in (only while the store's commands are in
+   * flight, and only by deferring writes to the end of the current turn); on a Cluster, to
+   * the socket of every node.
    * @default 'coalesced'
    */
   socketWrites?: SessionSocketWrites;

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Cluster, Redis } from 'ioredis';
 import type { SessionRedisClient } from './create-redis-client.js';
 
 /**
@@ -15,11 +16,12 @@ import type { SessionRedisClient } from './create-redis-client.js';
  * any of it, so a long batch would leave Node idle while Redis works and Redis idle while Node
  * handles the answers. Small batches keep both busy (bench/profiles/client-read-cost.mjs).
  *
- * Only a standalone or Sentinel client has one socket to cork; on a Cluster every command is
- * written as before.
+ * A standalone or Sentinel client has one socket. A Cluster client has one per node, and which
+ * node a command goes to is decided inside ioredis (slot table, redirections), so the window
+ * corks the socket of every ready node: uncorking a socket that took no command writes nothing.
  */
 export class SocketWriteCoalescer {
-  private window: { readonly stream: Socket; commands: number } | undefined;
+  private window: { readonly sockets: readonly Socket[]; commands: number } | undefined;
 
   constructor(
     private readonly client: SessionRedisClient,
@@ -36,26 +38,40 @@ export class SocketWriteCoalescer {
       }
       this.flush(open);
     }
-    const stream = socketOf(this.client);
-    if (stream === undefined) return;
-    const window = { stream, commands: 1 };
+    const sockets = writableSocketsOf(this.client);
+    if (sockets.length === 0) return;
+    const window = { sockets, commands: 1 };
     this.window = window;
-    stream.cork();
+    for (const socket of sockets) socket.cork();
     setImmediate(() => this.flush(window));
   }
 
-  private flush(window: { readonly stream: Socket }): void {
+  private flush(window: { readonly sockets: readonly Socket[] }): void {
     if (this.window !== window) return;
     this.window = undefined;
     // A socket that closed meanwhile fails its queued commands through ioredis as usual.
-    window.stream.uncork();
+    for (const socket of window.sockets) socket.uncork();
   }
 }
 
-// ioredis's `stream` is public on a standalone or Sentinel client and absent on a Cluster. A
-// client that is not ready queues nothing on its socket (the module's clients fail at once).
-function socketOf(client: SessionRedisClient): Socket | undefined {
-  if (client.status !== 'ready' || !('stream' in client)) return undefined;
-  const stream = client.stream as Socket | undefined;
-  return stream !== undefined && stream.writable ? stream : undefined;
+// A connection that is not ready queues nothing on its socket (the module's clients fail at
+// once). `isCluster` rather than instanceof: the client may come from another copy of ioredis.
+function writableSocketsOf(client: SessionRedisClient): Socket[] {
+  if (client.status !== 'ready') return [];
+  if (!client.isCluster) {
+    const socket = writableSocketOf(client as Redis);
+    return socket === undefined ? [] : [socket];
+  }
+  const sockets: Socket[] = [];
+  for (const node of (client as Cluster).nodes('all')) {
+    const socket = writableSocketOf(node);
+    if (socket !== undefined) sockets.push(socket);
+  }
+  return sockets;
+}
+
+function writableSocketOf(connection: Redis): Socket | undefined {
+  if (connection.status !== 'ready') return undefined;
+  const socket = connection.stream as Socket | undefined;
+  return socket !== undefined && socket.writable ? socket : undefined;
 }

@@ -98,6 +98,7 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
   /** As the module builds it with `replicaAcknowledgement`: durable writes pipeline a WAIT. */
   let acknowledgedStore: RedisSessionStore;
   let keys: SessionKeys;
+  let keyPrefix: string;
   /** User ids, USERS_PER_PRIMARY on each primary, with the port of that primary. */
   let users: Array<{ userId: string; primaryPort: number; slot: number }>;
 
@@ -119,7 +120,8 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
     acknowledgedStore = new RedisSessionStore(client, acknowledged.keyPrefix, {
       replicaAcknowledgement: acknowledged.replicaAcknowledgement,
     });
-    keys = new SessionKeys(options.keyPrefix);
+    keyPrefix = options.keyPrefix;
+    keys = new SessionKeys(keyPrefix);
 
     // Users whose index keys the cluster itself places on each of the three primaries.
     const primaries = (await topology.clusterNodes()).filter((n) => n.primaryId === undefined);
@@ -349,6 +351,39 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
           );
         }),
       );
+    },
+  );
+
+  it.each([
+    { socketWrites: 'coalesced' as const, corked: 1 },
+    { socketWrites: 'immediate' as const, corked: 0 },
+  ])(
+    "socketWrites $socketWrites: the reads of one turn wait on every primary's socket only when coalesced",
+    async ({ socketWrites, corked }) => {
+      const target = new RedisSessionStore(client, keyPrefix, { socketWrites });
+      const sessions = await Promise.all(
+        users.map(async ({ userId }) => ({ ...(await createIn(target, userId)), userId })),
+      );
+      // A node's first run of the read script may be EVALSHA, NOSCRIPT, then EVAL: not measured.
+      await Promise.all(sessions.map(({ address }) => target.read(address, readClock())));
+      const primaries = client.nodes('master');
+
+      const reads = sessions.map(({ address }) => target.read(address, readClock()));
+      const duringTheTurn = primaries.map(({ stream }) => ({
+        corked: stream.writableCorked,
+        unwritten: stream.writableLength > 0,
+      }));
+      const results = await Promise.all(reads);
+
+      expect(duringTheTurn).toEqual(
+        Array.from({ length: 3 }, () => ({ corked, unwritten: corked === 1 })),
+      );
+      expect(primaries.map(({ stream }) => stream.writableCorked)).toEqual([0, 0, 0]);
+      expect(
+        results.map((result) =>
+          result.status === 'found' ? result.session.userId : result.status,
+        ),
+      ).toEqual(sessions.map(({ userId }) => userId));
     },
   );
 
