@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Where the session of a cookie token lives, per the library's README ("Tokens and what Redis
@@ -15,4 +15,13 @@ export function addressOfToken(token) {
 export function sessionKeyOf(prefix, token) {
   const { shard, digest } = addressOfToken(token);
   return `${prefix}{${shard}}:s:${digest}`;
+}
+
+/**
+ * A new token for a session of `userId`, as the library makes one: 32 random bytes in base64url
+ * whose first two characters are the user's shard (the first two of SHA-256(user id)).
+ */
+export function newTokenOfUser(userId) {
+  const shard = createHash('sha256').update(userId).digest('base64url').slice(0, 2);
+  return shard + randomBytes(32).toString('base64url').slice(2);
 }
