@@ -23,12 +23,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisSessionStore, failFastRedisOptions } from 'nest-redis-session';
-import { CHROME_UA, CLIENT_IP } from '../lib/login.mjs';
 import { killAllNow, onInterrupt, runNodeJson } from '../lib/processes.mjs';
 import { startRedisServer } from '../lib/redis-server.mjs';
 import { median } from '../lib/stats.mjs';
 import { whenReady } from '../store/ready.mjs';
 import { addressOfToken, sessionKeyOf } from '../store/session-address.mjs';
+import { typicalStoredSession } from '../store/typical-session.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -81,18 +81,11 @@ async function coordinate() {
     const store = new RedisSessionStore(client, PREFIX);
     await store.create(
       addressOfToken(token),
-      {
+      typicalStoredSession({
         publicId: randomBytes(12).toString('base64url'),
         userId: '9b2e0c1e-2f4a-4c8e-9a51-3f1d2c3b4a5e',
-        createdAt: now,
-        lastSeenAt: now,
-        absoluteExpiresAt: now + 7 * 86_400_000,
-        roles: ['user'],
-        elevatedUntil: null,
-        device: { ip: CLIENT_IP, userAgent: CHROME_UA },
-        rotationDue: false,
-        data: { theme: '"dark"', locale: '"en-GB"', cartItems: '2' },
-      },
+        nowMs: now,
+      }),
       { ttlMs: CLOCK.idleTimeoutMs, clock: { nowMs: now, ...CLOCK } },
     );
     const raw = JSON.stringify(await client.hgetall(sessionKeyOf(PREFIX, token)));

@@ -12,12 +12,12 @@
 import { parseArgs } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { RedisSessionStore, failFastRedisOptions } from 'nest-redis-session';
-import { CHROME_UA, CLIENT_IP } from '../lib/login.mjs';
 import { killAllNow, onInterrupt, sleep } from '../lib/processes.mjs';
 import { startRedisServer } from '../lib/redis-server.mjs';
 import { median } from '../lib/stats.mjs';
 import { whenReady } from '../store/ready.mjs';
 import { addressOfToken, newTokenOfUser } from '../store/session-address.mjs';
+import { typicalStoredSession } from '../store/typical-session.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -141,18 +141,7 @@ async function createSessions(store) {
     const now = Date.now();
     const result = await store.create(
       address,
-      {
-        publicId: `p${i}`,
-        userId,
-        createdAt: now,
-        lastSeenAt: now,
-        absoluteExpiresAt: now + 7 * 24 * 60 * MINUTE,
-        roles: ['user'],
-        elevatedUntil: null,
-        device: { ip: CLIENT_IP, userAgent: CHROME_UA },
-        rotationDue: false,
-        data: { theme: '"dark"', locale: '"en-GB"', cartItems: '2' },
-      },
+      typicalStoredSession({ publicId: `p${i}`, userId, nowMs: now }),
       { ttlMs: 30 * MINUTE, clock: { nowMs: now, idleTimeoutMs: 30 * MINUTE } },
     );
     if (result.status !== 'created') throw new Error(`create: ${result.status}`);
