@@ -13,10 +13,10 @@
 // client's side: what a request at one connection waits for.
 //
 // Every variant runs in its own Node process, --inflight reads (default 100) in flight for
-// --seconds, alternating with the others round by round; the figures are medians over the rounds of reads/s and of the
-// process's user + system CPU per read. Where `taskset` exists, Redis runs on CPU 1 and the
-// client on CPU 0, so that the two do not take turns on one core. Starts its own redis-server on
-// a free loopback port and stops it by PID.
+// --seconds, alternating with the others round by round; the figures are medians over the
+// rounds of reads/s and of the process's user + system CPU per read. Where `taskset` exists,
+// Redis runs on CPU 1 and the client on CPU 0, so that the two do not take turns on one core.
+// Starts its own redis-server on a free loopback port and stops it by PID.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';

@@ -58,13 +58,10 @@ export class SocketWriteCoalescer {
 // once). `isCluster` rather than instanceof: the client may come from another copy of ioredis.
 function writableSocketsOf(client: SessionRedisClient): Socket[] {
   if (client.status !== 'ready') return [];
-  if (!client.isCluster) {
-    const socket = writableSocketOf(client as Redis);
-    return socket === undefined ? [] : [socket];
-  }
+  const connections = client.isCluster ? (client as Cluster).nodes('all') : [client as Redis];
   const sockets: Socket[] = [];
-  for (const node of (client as Cluster).nodes('all')) {
-    const socket = writableSocketOf(node);
+  for (const connection of connections) {
+    const socket = writableSocketOf(connection);
     if (socket !== undefined) sockets.push(socket);
   }
   return sockets;
