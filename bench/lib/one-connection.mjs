@@ -1,7 +1,8 @@
-// Rows "added latency at one connection": the bare route and our read route, each driven by
-// one client on one keep-alive connection (bench/load/latency.mjs), interleaved over the
-// rounds. The added latency is our median minus the bare route's, per round, then the median
-// of those: what the session layer adds to a request when nothing else queues.
+// Rows "added latency at one connection": the bare route and our read route, each driven on
+// one keep-alive connection by one client that sends to the apps in turns, 100 requests each
+// (bench/load/latency.mjs), so both are sampled over the same seconds. The added latency is our
+// p50 minus the bare route's, per round, then the median over the rounds: what the session
+// layer adds to a request when nothing else queues.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNodeJson } from './processes.mjs';
@@ -22,11 +23,18 @@ const REFERENCES = [
 
 const LATENCY = join(dirname(fileURLToPath(import.meta.url)), '..', 'load', 'latency.mjs');
 
-async function measure(instance, durationS) {
-  const { url, method, headers, body } = instance.request;
-  return runNodeJson(LATENCY, [JSON.stringify({ url, method, headers, body, durationS })], {
-    timeoutMs: (durationS + 30) * 1000,
+// One round: every instance in turns for `durationS` each (in total, the same requests per
+// instance as if each ran alone for that long). Returns a Map instance -> its summary.
+async function measureInTurns(instances, durationS) {
+  const targets = instances.map((instance) => {
+    const { url, method, headers, body } = instance.request;
+    return { key: instance.key, url, method, headers, body };
   });
+  const totalS = durationS * instances.length;
+  const byKey = await runNodeJson(LATENCY, [JSON.stringify({ targets, durationS: totalS })], {
+    timeoutMs: (totalS + 30) * 1000,
+  });
+  return new Map(instances.map((instance) => [instance, byKey[instance.key]]));
 }
 
 export async function oneConnectionLatency(instances, options, log) {
@@ -55,13 +63,11 @@ export async function oneConnectionLatency(instances, options, log) {
     const p99s = { bare: [], ours: [] };
     try {
       for (let round = 0; round < options.rounds; round++) {
-        const order = [bare, ours, ...references.map((r) => r.instance)];
-        if (round % 2 === 1) order.reverse();
-        const result = new Map();
-        for (const instance of order) {
-          log(`round ${round + 1}/${options.rounds}: ${instance.key} at 1 connection`);
-          result.set(instance, await measure(instance, options.durationS));
-        }
+        const measured = [bare, ours, ...references.map((r) => r.instance)];
+        log(
+          `round ${round + 1}/${options.rounds}: ${measured.map((i) => i.key).join(', ')} in turns at 1 connection`,
+        );
+        const result = await measureInTurns(measured, options.durationS);
         const b = result.get(bare);
         const o = result.get(ours);
         if (b.failed || o.failed)
@@ -89,8 +95,8 @@ export async function oneConnectionLatency(instances, options, log) {
         `p50 bare ${ms(p50s.bare)} ms, ours ${ms(p50s.ours)} ms; p99 bare ${ms(p99s.bare)} ms, ` +
         `ours ${ms(p99s.ours)} ms; ` +
         references.map((r) => `${r.what} adds ${ms(r.added)} ms; `).join('') +
-        `sequential requests on one keep-alive connection, ` +
-        `${options.durationS} s per variant and round, timed to the microsecond`,
+        `sequential requests, one keep-alive connection per app, the apps in turns of 100 ` +
+        `requests, ${options.durationS} s per variant and round, timed to the microsecond`,
       status: 'ok',
     });
   }

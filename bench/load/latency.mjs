@@ -1,18 +1,34 @@
-// Latency at ONE connection: sequential requests on one keep-alive socket, each timed with a
-// monotonic clock to the microsecond (autocannon reports whole milliseconds, too coarse for a
-// 0.15 ms target). Spec as JSON in argv[2]; prints { p50Ms, p99Ms, meanMs, requests, failed }.
+// Latency at ONE connection per app: sequential requests, each on its app's one keep-alive
+// socket, timed with a monotonic clock to the microsecond (autocannon reports whole
+// milliseconds, too coarse for a 0.15 ms target).
+//
+// The targets take turns, a block of requests each (bare, ours, PING, bare, ...; who goes first
+// rotates every cycle), so every target is sampled over the same seconds. On a shared host the
+// same route's p50 moved from 0.26 to 0.83 ms within twenty minutes: measured one after the
+// other, two routes' p50s differ by whatever the host did in between; measured in turns, that
+// drift lands on both. Blocks of 100 rather than turns of one request: an app that waits for
+// the others between two of its own requests goes cold, and every route then measured twice as
+// slow. The first 10 requests of each block re-warm the app and are not timed.
+//
+// Spec as JSON in argv[2]: { targets: [{ key, url, method?, headers?, body? }], durationS,
+// warmupS?, block?, rewarm? }. Prints { [key]: { p50Ms, p99Ms, meanMs, requests, failed } }.
 import http from 'node:http';
 
 const spec = JSON.parse(process.argv[2]);
-if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(spec.url)) throw new Error(`not loopback: ${spec.url}`);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const BLOCK = spec.block ?? 100;
+const REWARM = spec.rewarm ?? 10;
+const targets = spec.targets.map((target) => {
+  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(target.url))
+    throw new Error(`not loopback: ${target.url}`);
+  return { ...target, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+});
 
-function once() {
+function once(target) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const request = http.request(
-      spec.url,
-      { method: spec.method ?? 'GET', headers: spec.headers ?? {}, agent },
+      target.url,
+      { method: target.method ?? 'GET', headers: target.headers ?? {}, agent: target.agent },
       (response) => {
         response.resume();
         response.on('end', () => {
@@ -22,33 +38,42 @@ function once() {
       },
     );
     request.on('error', reject);
-    request.end(spec.body);
+    request.end(target.body);
   });
 }
 
 async function drive(seconds) {
   const deadline = performance.now() + seconds * 1000;
-  const times = [];
-  let failed = 0;
-  while (performance.now() < deadline) {
-    const { ms, ok } = await once();
-    if (ok) times.push(ms);
-    else failed++;
+  const samples = targets.map(() => ({ times: [], failed: 0 }));
+  for (let cycle = 0; performance.now() < deadline; cycle++) {
+    for (let turn = 0; turn < targets.length; turn++) {
+      const index = (cycle + turn) % targets.length;
+      for (let i = 0; i < REWARM + BLOCK; i++) {
+        const { ms, ok } = await once(targets[index]);
+        if (i < REWARM) continue;
+        if (ok) samples[index].times.push(ms);
+        else samples[index].failed++;
+      }
+    }
   }
-  return { times, failed };
+  return samples;
 }
 
-await drive(spec.warmupS ?? 0.5);
-const { times, failed } = await drive(spec.durationS);
-agent.destroy();
-times.sort((a, b) => a - b);
-const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
-process.stdout.write(
-  `${JSON.stringify({
+function summary({ times, failed }) {
+  times.sort((a, b) => a - b);
+  const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
+  return {
     p50Ms: at(0.5),
     p99Ms: at(0.99),
     meanMs: times.reduce((sum, t) => sum + t, 0) / times.length,
     requests: times.length,
     failed,
-  })}\n`,
+  };
+}
+
+await drive(spec.warmupS ?? 0.5);
+const samples = await drive(spec.durationS);
+for (const target of targets) target.agent.destroy();
+process.stdout.write(
+  `${JSON.stringify(Object.fromEntries(targets.map((t, i) => [t.key, summary(samples[i])])))}\n`,
 );
