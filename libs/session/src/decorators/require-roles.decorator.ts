@@ -3,7 +3,7 @@ import { ROLES_REQUIRED_METADATA } from '../session.constants.js';
 
 /**
  * The route needs a session whose roles include every one given; otherwise `SessionGuard`
- * answers 403.
+ * answers 403. On a handler it replaces the controller's list (the most specific one decides).
  *
  * @example
  * ＠RequireRoles('admin')

@@ -10,6 +10,8 @@ export const SessionErrorMessages = {
   crossSiteRequest: 'Cross-site request refused',
   csrfTokenInvalid: 'Missing or invalid CSRF token',
   notAnHttpRoute: '@CurrentSession() works on HTTP routes only',
+  notAnHttpHandler:
+    'SessionGuard checks HTTP routes only: mark this handler @Public() or guard it another way',
   notARequestSession: 'This Session object did not come from @CurrentSession()',
   invalidUserId:
     'userId must be a non-empty string of at most 256 characters without control characters',

@@ -47,14 +47,34 @@ export class RouteSessionPolicies {
   ): RouteSessionPolicy {
     const reflector = this.reflector;
     const targets: RouteTargets = [handler, controller];
+    const roles =
+      reflector.getAllAndOverride<string[] | undefined>(ROLES_REQUIRED_METADATA, targets) ?? [];
+    const elevation = Boolean(
+      reflector.getAllAndOverride<boolean>(ELEVATION_REQUIRED_METADATA, targets),
+    );
     return {
       commitsAfterHandler: reflector.get<boolean>(SESSION_PARAMETER_METADATA, handler) === true,
-      isPublic: Boolean(reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_METADATA, targets)),
-      roles:
-        reflector.getAllAndOverride<string[] | undefined>(ROLES_REQUIRED_METADATA, targets) ?? [],
-      elevation: Boolean(
-        reflector.getAllAndOverride<boolean>(ELEVATION_REQUIRED_METADATA, targets),
-      ),
+      isPublic: this.isPublic(handler, controller),
+      roles,
+      elevation,
     };
+  }
+
+  /**
+   * `@Public()` on the handler decides; `@Public()` on the controller only for handlers that ask
+   * for nothing themselves: a handler's own `@RequireRoles()` or `@RequireElevation()` inside a
+   * public controller is a requirement, not something the class may silently waive.
+   */
+  private isPublic(handler: RouteTargets[number], controller: RouteTargets[number]): boolean {
+    const reflector = this.reflector;
+    const own = reflector.get<boolean | undefined>(PUBLIC_ROUTE_METADATA, handler);
+    if (own !== undefined) return own;
+    if (reflector.get<boolean | undefined>(PUBLIC_ROUTE_METADATA, controller) !== true) {
+      return false;
+    }
+    return (
+      reflector.get<string[] | undefined>(ROLES_REQUIRED_METADATA, handler) === undefined &&
+      reflector.get<boolean | undefined>(ELEVATION_REQUIRED_METADATA, handler) === undefined
+    );
   }
 }

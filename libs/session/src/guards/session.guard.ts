@@ -15,6 +15,8 @@ import { RouteSessionPolicies } from './route-session-policy.js';
  * Lets a request through only with an authenticated session; otherwise 401 in Nest's error
  * shape. Use it globally (`APP_GUARD`) or with `@UseGuards(SessionGuard)`; `@Public()` opts out.
  * Routes marked `@RequireRoles()` or `@RequireElevation()` also need those (403 otherwise).
+ * Handlers that are not HTTP routes (GraphQL, WebSocket, microservice) are refused unless
+ * marked `@Public()`: the guard cannot read a session there, so it does not pretend to.
  * When Redis cannot answer, the request gets 503 with `Retry-After` instead.
  *
  * @publicApi
@@ -31,9 +33,14 @@ export class SessionGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
     const policy = this.policies.of(context);
     if (policy.isPublic) return true;
+    // Fail closed: as a global guard it also sees GraphQL resolvers, gateways and message
+    // handlers, where it has no session to check. Letting them through would skip
+    // @RequireRoles() and @RequireElevation() on them without a word.
+    if (context.getType() !== 'http') {
+      throw new UnauthorizedException(SessionErrorMessages.notAnHttpHandler);
+    }
     const http = context.switchToHttp();
     let session: RequestSession;
     try {

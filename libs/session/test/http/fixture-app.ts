@@ -229,8 +229,30 @@ class FixtureController {
   }
 }
 
+/** A public controller: its handlers that ask for a role or elevation still get checked. */
+@Public()
+@Controller('open')
+class OpenController {
+  @Get('page')
+  page(): { open: true } {
+    return { open: true };
+  }
+
+  @RequireRoles('admin')
+  @Get('admin')
+  admin(): { admin: true } {
+    return { admin: true };
+  }
+
+  @RequireElevation()
+  @Get('sudo')
+  sudo(): { sudo: true } {
+    return { sudo: true };
+  }
+}
+
 @Module({
-  controllers: [FixtureController],
+  controllers: [FixtureController, OpenController],
   providers: [{ provide: APP_GUARD, useClass: SessionGuard }],
 })
 class FixtureRoutesModule {}

@@ -92,6 +92,17 @@ describe('privileges, devices and events through SessionService', () => {
     expect(ok.body).toEqual({ roles: ['user', 'admin'] });
   });
 
+  it('checks a role or elevation that a handler asks for inside a @Public() controller', async () => {
+    await http().get('/open/page').expect(200, { open: true });
+    await http().get('/open/admin').expect(401);
+    await http().get('/open/sudo').expect(401);
+    const user = await login('open-user');
+    await http().get('/open/admin').set('Cookie', user).expect(403);
+    await http().get('/open/sudo').set('Cookie', user).expect(403);
+    const admin = await login('open-admin', CHROME_WINDOWS, ['admin']);
+    await http().get('/open/admin').set('Cookie', admin).expect(200, { admin: true });
+  });
+
   it('lists devices newest first with parsed user agents, marks the current one, and revokes one', async () => {
     const desktop = await login('device-user', CHROME_WINDOWS);
     const phone = await login('device-user', SAFARI_IPHONE);
