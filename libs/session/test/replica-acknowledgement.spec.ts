@@ -10,7 +10,7 @@ import {
 } from '../src/token/session-token.js';
 
 /** A primary with one replica: WAIT 1 succeeds only while the replica is running. */
-describe('replica acknowledgement (WAIT) on logins and revocations', () => {
+describe('replica acknowledgement (WAIT) on logins, revocations and roles changes', () => {
   let primary: RedisServerHandle;
   let replica: RedisServerHandle;
   let client: Redis;
@@ -108,6 +108,11 @@ describe('replica acknowledgement (WAIT) on logins and revocations', () => {
       );
       expect(Date.now() - started).toBeLessThan(3500);
       await expect(store.revokeAll('unacked')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
+      // A roles change is how an admin is demoted: a failover must not be able to undo it
+      // after it was reported done.
+      await expect(store.updateUser('unacked', { roles: [] })).rejects.toBeInstanceOf(
+        SessionStoreUnavailableError,
+      );
     } finally {
       replica.kill('SIGCONT');
     }

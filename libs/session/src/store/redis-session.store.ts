@@ -42,7 +42,7 @@ import type {
 
 /** Options of a RedisSessionStore beyond its key prefix. */
 export interface RedisSessionStoreOptions {
-  /** Wait for replicas on logins, rotations and revocations (see the module option). */
+  /** Wait for replicas on logins, rotations, revocations and roles changes (see the module option). */
   readonly replicaAcknowledgement?: ReplicaAcknowledgement;
   /**
    * How long Redis keeps a session past its deadline, so that a late read reports it as
@@ -273,7 +273,8 @@ export class RedisSessionStore extends SessionStore {
 
   async updateUser(userId: string, change: { readonly roles: readonly string[] }): Promise<number> {
     const shard = shardOfUser(userId);
-    const reply = await this.run(updateUserSessionsScript, false, [
+    // Durable: this is how roles are taken away, and it moves the user's generation.
+    const reply = await this.run(updateUserSessionsScript, true, [
       this.keys.userIndex(shard, userId),
       this.keys.sessionKeyPrefix(shard),
       MIN_INDEX_TTL_MS,

@@ -178,10 +178,13 @@ export class MemorySessionStore extends SessionStore {
     return settle(() => {
       const key = keyOf(address.shard, address.digest);
       const entry = this.entries.get(key);
+      // The old address of a scheduled rotation: take the session it leads to, as Redis does.
+      const found = entry?.kind === 'forward' ? this.resolve(address) : undefined;
       this.entries.delete(key);
-      // A forward is removed like any key, but holds no session to return.
-      if (entry?.kind !== 'session') return null;
-      const { session } = entry;
+      if (found) this.entries.delete(found.key);
+      const taken = entry?.kind === 'session' ? entry : found?.entry;
+      if (taken?.kind !== 'session') return null;
+      const { session } = taken;
       if (session.userId !== null) {
         this.indexes.get(keyOf(address.shard, session.userId))?.sessions.delete(session.publicId);
       }

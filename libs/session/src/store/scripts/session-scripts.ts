@@ -218,25 +218,44 @@ return 1
 };
 
 /**
- * Deletes a session and its index entry, returning what it held (0 when absent).
+ * Deletes a session and its index entry, returning what it held (0 when absent). At the old
+ * address of a rotation the server scheduled, which is a forward ({f = new digest}) for a few
+ * seconds, it takes the session the forward leads to as well: a logout (or a login) that races
+ * that rotation must not leave the session alive under its new token.
  * KEYS[1] session. ARGV: user index key prefix.
  */
 export const takeSessionScript: SessionScript = {
   name: 'nestSessionTake',
   numberOfKeys: 1,
   lua: `
-local fields = redis.pcall('HGETALL', KEYS[1])
-if type(fields) ~= 'table' or fields.err then
-  redis.call('DEL', KEYS[1])
-  return 0
+local function fieldsOf(key)
+  local fields = redis.pcall('HGETALL', key)
+  if type(fields) ~= 'table' or fields.err then
+    redis.call('DEL', key)
+    return {}
+  end
+  return fields
 end
+local function field(fields, name)
+  for i = 1, #fields, 2 do
+    if fields[i] == name then return fields[i + 1] end
+  end
+  return nil
+end
+local fields = fieldsOf(KEYS[1])
 if #fields == 0 then return 0 end
 redis.call('DEL', KEYS[1])
-local userId, publicId
-for i = 1, #fields, 2 do
-  if fields[i] == 'u' then userId = fields[i + 1] elseif fields[i] == 'p' then publicId = fields[i + 1] end
+if not field(fields, 'p') then
+  local to = field(fields, 'f')
+  if not to then return 0 end
+  -- The sibling key: KEYS[1] up to its last ':' (a digest is base64url, so it has none).
+  local key = string.match(KEYS[1], '^(.*:)') .. to
+  fields = fieldsOf(key)
+  if not field(fields, 'p') then return 0 end
+  redis.call('DEL', key)
 end
-if userId and publicId then redis.call('HDEL', ARGV[1] .. userId, publicId) end
+local userId, publicId = field(fields, 'u'), field(fields, 'p')
+if userId then redis.call('HDEL', ARGV[1] .. userId, publicId) end
 return fields
 `,
 };
