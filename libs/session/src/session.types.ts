@@ -32,8 +32,9 @@ export interface Session<T extends object = Record<string, unknown>> {
    * in the page). `null` when `csrf.synchronizerToken` is off or the session is not stored yet
    * (an anonymous session is stored after the handler that first writes to it: its token comes
    * with the next request).
-   * Every read gives a differently masked form (a BREACH defence); all are valid until the
-   * session token rotates (login, `rotate()`, `elevate()`, a role or password change).
+   * Every read gives a differently masked form (a BREACH defence); all are valid for the life
+   * of the session, across token rotations (`rotate()`, `elevate()`, a role or password
+   * change). A login makes a new session, hence a new one.
    */
   readonly csrfToken: string | null;
 }
