@@ -277,6 +277,21 @@ export function sessionStoreContract(name: string, createStore: SessionStoreFact
         );
       });
 
+      it('saves and removes thousands of small keys at once (past Lua unpack limits)', async () => {
+        // 4096 keys of 1-3 characters with value "1": about 16 kB, within the default maxDataBytes.
+        const keys = Array.from({ length: 4096 }, (_, i) => i.toString(16));
+        const { address } = await login(null, {
+          overrides: { data: Object.fromEntries(keys.map((k) => [`old-${k}`, '1'])) },
+        });
+        const set = Object.fromEntries(keys.map((k) => [k, '1']));
+        expect(await store.save(address, { set, unset: [] })).toBe(true);
+        const all = await store.read(address, readClock(Date.now()));
+        expect(all.status === 'found' && Object.keys(all.session.data).length).toBe(8192);
+        expect(await store.save(address, { set: {}, unset: keys })).toBe(true);
+        const read = await store.read(address, readClock(Date.now()));
+        expect(read.status === 'found' && Object.keys(read.session.data).length).toBe(4096);
+      });
+
       it('answers false for an address with no session, and creates nothing', async () => {
         const address = newAddress(null);
         expect(await store.save(address, { set: { a: '1' }, unset: [] })).toBe(false);

@@ -25,3 +25,16 @@ local function resolve(key, prefix)
   return nil, nil
 end
 `;
+
+// Shared Lua: HSET the field/value pairs ARGV[from..to] and HDEL the fields ARGV[from..to], in
+// slices: Lua's unpack() fails past about 8000 values, and a session may hold thousands of small
+// data keys within maxDataBytes.
+export const ARGV_SLICES_LUA = `
+local SLICE = 2000
+local function hsetArgs(key, from, to)
+  for i = from, to, SLICE do redis.call('HSET', key, unpack(ARGV, i, math.min(i + SLICE - 1, to))) end
+end
+local function hdelArgs(key, from, to)
+  for i = from, to, SLICE do redis.call('HDEL', key, unpack(ARGV, i, math.min(i + SLICE - 1, to))) end
+end
+`;

@@ -1,4 +1,4 @@
-import { LIVE_SESSION_LUA, RESOLVE_FORWARD_LUA } from './lua-snippets.js';
+import { ARGV_SLICES_LUA, LIVE_SESSION_LUA, RESOLVE_FORWARD_LUA } from './lua-snippets.js';
 import type { SessionScript } from './session-script.js';
 
 // Scripts on one session (and its entry in the user's index). See ../redis-session.scripts.ts
@@ -122,6 +122,7 @@ export const createSessionScript: SessionScript = {
   numberOfKeys: undefined,
   lua:
     LIVE_SESSION_LUA +
+    ARGV_SLICES_LUA +
     `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local evicted = {}
@@ -158,7 +159,7 @@ if #KEYS > 1 then
   redis.call('HSET', index, ARGV[4], ARGV[3])
   if redis.call('PTTL', index) < tonumber(ARGV[2]) then redis.call('PEXPIRE', index, ARGV[2]) end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 11))
+hsetArgs(KEYS[1], 11, #ARGV)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 table.insert(evicted, 1, 1)
 return evicted
@@ -177,12 +178,13 @@ export const saveSessionScript: SessionScript = {
   numberOfKeys: 1,
   lua:
     RESOLVE_FORWARD_LUA +
+    ARGV_SLICES_LUA +
     `
 local key = resolve(KEYS[1], ARGV[1])
 if not key then return 0 end
 local count = tonumber(ARGV[2])
-if count > 0 then redis.call('HSET', key, unpack(ARGV, 3, 2 + 2 * count)) end
-if #ARGV > 2 + 2 * count then redis.call('HDEL', key, unpack(ARGV, 3 + 2 * count)) end
+hsetArgs(key, 3, 2 + 2 * count)
+hdelArgs(key, 3 + 2 * count, #ARGV)
 return 1
 `,
 };
