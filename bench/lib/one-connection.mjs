@@ -64,9 +64,8 @@ export async function oneConnectionLatency(instances, options, log) {
     try {
       for (let round = 0; round < options.rounds; round++) {
         const measured = [bare, ours, ...references.map((r) => r.instance)];
-        log(
-          `round ${round + 1}/${options.rounds}: ${measured.map((i) => i.key).join(', ')} in turns at 1 connection`,
-        );
+        const keys = measured.map((i) => i.key).join(', ');
+        log(`round ${round + 1}/${options.rounds}: ${keys} in turns at 1 connection`);
         const result = await measureInTurns(measured, options.durationS);
         const b = result.get(bare);
         const o = result.get(ours);

@@ -179,10 +179,11 @@ export interface SessionModuleOptions {
   socketWrites?: SessionSocketWrites;
   /**
    * Wait until this many replicas acknowledged each login, rotation, revocation and roles
-   * change (Redis `WAIT`, sent in the same round trip) before reporting it done. With asynchronous
-   * replication a failover can otherwise lose the last writes: a login that was answered, or a
-   * revocation, which would bring a revoked session back. Fewer acknowledgements within
-   * `timeoutMs` (which must be below `commandTimeoutMs`) answer 503. Off by default.
+   * change (Redis `WAIT`, sent in the same round trip) before reporting it done. With
+   * asynchronous replication a failover can otherwise lose the last writes: a login that was
+   * answered, or a revocation, which would bring a revoked session back. Fewer
+   * acknowledgements within `timeoutMs` (which must be below `commandTimeoutMs`) answer 503.
+   * Off by default.
    */
   replicaAcknowledgement?: SessionReplicaAcknowledgement;
   /**

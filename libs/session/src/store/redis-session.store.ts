@@ -42,7 +42,7 @@ import type {
 
 /** Options of a RedisSessionStore beyond its key prefix. */
 export interface RedisSessionStoreOptions {
-  /** Wait for replicas on logins, rotations, revocations and roles changes (see the module option). */
+  /** Wait for replicas on logins, rotations, revocations and roles changes (module option). */
   readonly replicaAcknowledgement?: ReplicaAcknowledgement;
   /**
    * How long Redis keeps a session past its deadline, so that a late read reports it as

@@ -31,10 +31,11 @@ end
 // data keys within maxDataBytes.
 export const ARGV_SLICES_LUA = `
 local SLICE = 2000
-local function hsetArgs(key, from, to)
-  for i = from, to, SLICE do redis.call('HSET', key, unpack(ARGV, i, math.min(i + SLICE - 1, to))) end
+local function sliced(command, key, from, to)
+  for i = from, to, SLICE do
+    redis.call(command, key, unpack(ARGV, i, math.min(i + SLICE - 1, to)))
+  end
 end
-local function hdelArgs(key, from, to)
-  for i = from, to, SLICE do redis.call('HDEL', key, unpack(ARGV, i, math.min(i + SLICE - 1, to))) end
-end
+local function hsetArgs(key, from, to) sliced('HSET', key, from, to) end
+local function hdelArgs(key, from, to) sliced('HDEL', key, from, to) end
 `;
