@@ -4,7 +4,10 @@ import { SessionErrorMessages } from './errors/session-error-messages.js';
 import { SessionLimitReachedError } from './errors/session-limit-reached.error.js';
 import { SessionStoreUnavailableError } from './errors/session-store-unavailable.error.js';
 import { SessionEvents, type SessionRevocationReason } from './events/session-events.js';
-import { RequestSessionLifecycle } from './http/request-session.lifecycle.js';
+import {
+  RequestSessionLifecycle,
+  SUPERSEDED_TOKEN_MARK_MS,
+} from './http/request-session.lifecycle.js';
 import { RequestSession } from './http/request-session.js';
 import { serializeSessionData } from './http/session-data-codec.js';
 import type { ResolvedSessionOptions } from './options/resolved-session-options.js';
@@ -50,7 +53,8 @@ export class SessionService {
     // Serialise first: a value that cannot be stored fails here, before anything is deleted.
     const serialized = serializeSessionData(data, this.lifecycle.maxDataBytes);
     if (current.address !== null) {
-      await this.reported(current, this.store.take(current.address));
+      const supersedeMs = SUPERSEDED_TOKEN_MARK_MS;
+      await this.reported(current, this.store.take(current.address, { supersedeMs }));
       current.detach();
     }
     const token = generateSessionToken(shardOfUser(principal.userId));

@@ -456,6 +456,61 @@ export function sessionStoreContract(name: string, createStore: SessionStoreFact
       });
     });
 
+    describe('superseded marks (supersedeOldMs, take with supersedeMs)', () => {
+      it('answers superseded at the old address of a rotation, following nowhere', async () => {
+        const user = newUser('sup-rot');
+        const { address, session } = await login(user);
+        const to = newAddress(user);
+        expect(await store.rotate(address, to, { supersedeOldMs: 10_000 })).toBe(true);
+        expect(await status(address)).toBe('superseded');
+        expect(await store.save(address, { set: { k: '"v"' }, unset: [] })).toBe(false);
+        expect(await store.rotate(address, newAddress(user), { supersedeOldMs: 10_000 })).toBe(
+          false,
+        );
+        expect(await store.take(address)).toBeNull();
+        expect(await store.read(to, readClock(session.createdAt))).toEqual({
+          status: 'found',
+          session,
+        });
+      });
+
+      it('forwards instead when forwardOldMs is given too', async () => {
+        const user = newUser('sup-fwd');
+        const { address } = await login(user);
+        const to = newAddress(user);
+        await store.rotate(address, to, { forwardOldMs: 10_000, supersedeOldMs: 10_000 });
+        const read = await store.read(address, readClock(Date.now()));
+        expect(read.status === 'found' && read.forwardedTo).toBe(to.digest);
+      });
+
+      it('answers superseded where a session was taken with supersedeMs', async () => {
+        const user = newUser('sup-take');
+        const { address, session } = await login(user);
+        expect((await store.take(address, { supersedeMs: 10_000 }))?.publicId).toBe(
+          session.publicId,
+        );
+        expect(await status(address)).toBe('superseded');
+        expect(await listed(user)).toEqual([]);
+      });
+
+      it('leaves no mark where take found no session', async () => {
+        const user = newUser('sup-none');
+        const address = newAddress(user);
+        expect(await store.take(address, { supersedeMs: 10_000 })).toBeNull();
+        expect(await status(address)).toBe('missing');
+      });
+
+      it('ends the mark after its time on the wall clock', async () => {
+        const user = newUser('sup-ttl');
+        const { address } = await login(user);
+        const to = newAddress(user);
+        await store.rotate(address, to, { supersedeOldMs: 200 });
+        expect(await status(address)).toBe('superseded');
+        await gone(address);
+        expect(await status(to)).toBe('found');
+      });
+    });
+
     describe('list', () => {
       it("lists exactly the user's live sessions with device, elevation and last touch", async () => {
         const t0 = Date.now();

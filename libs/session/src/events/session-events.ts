@@ -17,9 +17,12 @@ export type SessionRotationReason =
 export type SessionRevocationReason =
   'revoked' | 'revoked-others' | 'revoked-all' | 'session-limit';
 
-/** What a session lookup found. `no-cookie` and `malformed` cost no Redis call. */
+/**
+ * What a session lookup found. `no-cookie` and `malformed` cost no Redis call; `superseded` is a
+ * cookie a login or step-up of the same client replaced moments ago.
+ */
 export type SessionLookupOutcome =
-  'found' | 'missing' | 'expired' | 'malformed' | 'no-cookie' | 'unavailable';
+  'found' | 'missing' | 'expired' | 'superseded' | 'malformed' | 'no-cookie' | 'unavailable';
 
 /** Every event and its payload. @publicApi */
 export interface SessionEventMap {

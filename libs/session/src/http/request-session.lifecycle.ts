@@ -39,6 +39,10 @@ import {
 // the server scheduled, the others still carry the old cookie. They are served through a
 // forward for this long instead of being logged out.
 const SCHEDULED_ROTATION_FORWARD_MS = 10_000;
+// After a login or a step-up, the others are refused (a forward would let a planted token ride
+// along), but for this long their responses leave the cookie alone: clearing it could override
+// the new cookie the winning response set, and log the user out.
+export const SUPERSEDED_TOKEN_MARK_MS = 10_000;
 
 // Module-private key on the request: `req.session` would collide with express-session.
 const STATE = Symbol('nest-redis-session:request-state');
@@ -169,7 +173,7 @@ export class RequestSessionLifecycle {
       if (await this.store.save(session.address, change)) {
         session.markSaved(applySessionDataChange(session.snapshot, change));
       } else {
-        session.detach();
+        session.detach('leave-cookie');
       }
     } else if (change !== null && Object.keys(change.set).length > 0) {
       await this.persistAnonymous(session, change.set);
@@ -209,12 +213,15 @@ export class RequestSessionLifecycle {
     const scheduled = reason === 'user-changed';
     const token = generateSessionToken(session.address.shard);
     const address = addressOfToken(token);
-    const forwardOldMs = scheduled ? SCHEDULED_ROTATION_FORWARD_MS : 0;
-    if (!(await this.store.rotate(session.address, address, { ...change, forwardOldMs }))) {
+    const oldAddress = scheduled
+      ? { forwardOldMs: SCHEDULED_ROTATION_FORWARD_MS }
+      : { supersedeOldMs: SUPERSEDED_TOKEN_MARK_MS };
+    if (!(await this.store.rotate(session.address, address, { ...change, ...oldAddress }))) {
       // A scheduled rotation lost to a concurrent request of the same client, whose response
-      // carries the new cookie: leave this response's cookie alone. Otherwise the session is
-      // gone (revoked, or rotated by someone holding the same token).
-      if (!scheduled) session.detach();
+      // carries the new cookie: this one goes on with the session. Otherwise the session is
+      // gone: revoked, or rotated by a concurrent request whose new cookie this response must
+      // not clear (see detach).
+      if (!scheduled) session.detach('leave-cookie');
       return false;
     }
     session.moveTo(address, token);
@@ -314,7 +321,7 @@ export class RequestSessionLifecycle {
         at: new Date(),
       });
     }
-    if (result.status !== 'found') return this.anonymous(client, true);
+    if (result.status !== 'found') return this.anonymous(client, result.status !== 'superseded');
     // Forwarded: a concurrent request rotated this token a moment ago; use the session where it
     // lives now and leave the cookie to that request's response.
     const current = result.forwardedTo

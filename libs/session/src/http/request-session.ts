@@ -145,9 +145,17 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     this.snapshot = snapshot;
   }
 
-  /** Nothing is stored for this session any more (ended, revoked or expired mid-request). */
-  detach(): void {
-    const hadCookie = this.address !== null || this.issuedToken !== null || this.clearCookie;
+  /**
+   * Nothing is stored for this session any more (ended, revoked or expired mid-request). The
+   * response clears the cookie unless `leave-cookie`: for a session that vanished while this
+   * request ran, since a concurrent request of the same client may have rotated it and set the
+   * new cookie, which a clearing Set-Cookie arriving later would override. A cookie that is
+   * really dead is cleared by the next request's read.
+   */
+  detach(cookie: 'clear-cookie' | 'leave-cookie' = 'clear-cookie'): void {
+    const hadCookie =
+      cookie === 'clear-cookie' &&
+      (this.address !== null || this.issuedToken !== null || this.clearCookie);
     this.address = null;
     this.issuedToken = null;
     this.snapshot = {};

@@ -67,6 +67,7 @@ const DEFAULT_EXPIRY_GRACE_MS = 60_000;
 const MAX_COMMANDS_PER_WRITE = 32;
 
 const MISSING: SessionReadResult = Object.freeze({ status: 'missing' });
+const SUPERSEDED: SessionReadResult = Object.freeze({ status: 'superseded' });
 
 /** A read script's session, sent as one JSON array of field/value pairs (see the script). */
 function found(json: unknown, forwardedTo?: TokenDigest): SessionReadResult {
@@ -134,6 +135,7 @@ export class RedisSessionStore extends SessionStore {
       clock.nowMs,
     ]);
     if (typeof reply === 'string') return found(reply);
+    if (reply === -3) return SUPERSEDED;
     if (!Array.isArray(reply)) return MISSING;
     if (reply[0] === -2) return found(reply[2], String(reply[1]) as TokenDigest);
     if (reply[0] === -1) {
@@ -199,7 +201,11 @@ export class RedisSessionStore extends SessionStore {
   async rotate(
     from: SessionAddress,
     to: SessionAddress,
-    change?: { readonly elevatedUntil?: number; readonly forwardOldMs?: number },
+    change?: {
+      readonly elevatedUntil?: number;
+      readonly forwardOldMs?: number;
+      readonly supersedeOldMs?: number;
+    },
   ): Promise<boolean> {
     if (from.shard !== to.shard) throw new Error('rotate() needs two addresses of the same shard');
     const fields =
@@ -210,15 +216,20 @@ export class RedisSessionStore extends SessionStore {
       this.keys.userIndex(from.shard, ''),
       to.digest,
       change?.forwardOldMs ?? 0,
+      change?.supersedeOldMs ?? 0,
       ...fields,
     ]);
     return reply === 1;
   }
 
-  async take(address: SessionAddress): Promise<StoredSession | null> {
+  async take(
+    address: SessionAddress,
+    options?: { readonly supersedeMs?: number },
+  ): Promise<StoredSession | null> {
     const reply = await this.run(takeSessionScript, true, [
       this.keys.session(address),
       this.keys.userIndex(address.shard, ''),
+      options?.supersedeMs ?? 0,
     ]);
     return Array.isArray(reply) ? decodeStoredSession(reply) : null;
   }

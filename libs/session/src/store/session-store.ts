@@ -50,19 +50,34 @@ export abstract class SessionStore {
 
   /**
    * Moves a session to a new address atomically, clearing a pending rotation and optionally
-   * elevating it: the old address holds no session when this resolves. With `forwardOldMs`,
-   * reads and saves of the old address follow to the new one for that long (for requests the
-   * client already sent with the old cookie). Resolves `false` when the old session no longer
-   * exists. Both addresses must have the same shard.
+   * elevating it: the old address holds no session when this resolves. What the old address
+   * answers for a while, for requests the client already sent with the old cookie:
+   * - with `forwardOldMs`, reads and saves follow to the new address for that long;
+   * - with `supersedeOldMs` (and no forward), reads report `superseded` for that long and
+   *   nothing follows;
+   * - otherwise `missing` at once.
+   * Resolves `false` when the old session no longer exists. Both addresses must have the same
+   * shard.
    */
   abstract rotate(
     from: SessionAddress,
     to: SessionAddress,
-    change?: { readonly elevatedUntil?: number; readonly forwardOldMs?: number },
+    change?: {
+      readonly elevatedUntil?: number;
+      readonly forwardOldMs?: number;
+      readonly supersedeOldMs?: number;
+    },
   ): Promise<boolean>;
 
-  /** Deletes a session atomically and returns what it held, or `null` if it was not there. */
-  abstract take(address: SessionAddress): Promise<StoredSession | null>;
+  /**
+   * Deletes a session atomically and returns what it held, or `null` if it was not there. With
+   * `supersedeMs`, reads of the address report `superseded` for that long after a session was
+   * taken (a login replacing it).
+   */
+  abstract take(
+    address: SessionAddress,
+    options?: { readonly supersedeMs?: number },
+  ): Promise<StoredSession | null>;
 
   /** The user's live sessions, in no particular order. */
   abstract list(

@@ -68,7 +68,7 @@ export interface SessionClock {
   readonly touchIntervalMs: number;
 }
 
-/** Result of a read: found (touched when due), never existed, or expired just now. */
+/** Result of a read: found (touched when due), never existed, expired just now, or superseded. */
 export type SessionReadResult =
   | {
       readonly status: 'found';
@@ -81,4 +81,10 @@ export type SessionReadResult =
       readonly forwardedTo?: TokenDigest;
     }
   | { readonly status: 'missing' }
-  | { readonly status: 'expired'; readonly sessionId: string; readonly userId: string | null };
+  | { readonly status: 'expired'; readonly sessionId: string; readonly userId: string | null }
+  /**
+   * The token was replaced moments ago by a login or a step-up of the same client (see
+   * `SessionStore.rotate`'s `supersedeOldMs`): no session here, but the client may already hold
+   * the new cookie, so the old one must not be cleared.
+   */
+  | { readonly status: 'superseded' };

@@ -8,10 +8,14 @@ import type { ShardTag, TokenDigest } from '../token/session-token.js';
 
 export type ListClock = Pick<SessionClock, 'nowMs' | 'idleTimeoutMs'>;
 
-/** What Redis holds at a session key: a session, or the short-lived forward a rotation left. */
+/**
+ * What Redis holds at a session key: a session, or what a rotation or a login left at the old
+ * address for a few seconds (a forward, or the mark that the token was superseded).
+ */
 export type Entry =
   | { readonly kind: 'session'; session: StoredSession; expiresAt: number }
-  | { readonly kind: 'forward'; readonly to: TokenDigest; readonly expiresAt: number };
+  | { readonly kind: 'forward'; readonly to: TokenDigest; readonly expiresAt: number }
+  | { readonly kind: 'superseded'; readonly expiresAt: number };
 export type SessionEntry = Extract<Entry, { kind: 'session' }>;
 
 /** A user's index: public id -> digest, and the revocation generation. */

@@ -66,7 +66,7 @@ export class MemorySessionStore extends SessionStore {
   read(address: SessionAddress, clock: SessionClock): Promise<SessionReadResult> {
     return settle((): SessionReadResult => {
       const found = this.resolve(address);
-      if (found === null) return { status: 'missing' };
+      if (found === null) return { status: this.isSuperseded(address) ? 'superseded' : 'missing' };
       const { key, entry, forwardedTo } = found;
       const { session } = entry;
       if (isDead(session, clock)) {
@@ -144,7 +144,11 @@ export class MemorySessionStore extends SessionStore {
   rotate(
     from: SessionAddress,
     to: SessionAddress,
-    change?: { readonly elevatedUntil?: number; readonly forwardOldMs?: number },
+    change?: {
+      readonly elevatedUntil?: number;
+      readonly forwardOldMs?: number;
+      readonly supersedeOldMs?: number;
+    },
   ): Promise<boolean> {
     return settle(() => {
       if (from.shard !== to.shard) {
@@ -169,12 +173,17 @@ export class MemorySessionStore extends SessionStore {
       if (forwardOldMs > 0) {
         const expiresAt = Date.now() + forwardOldMs;
         this.entries.set(fromKey, { kind: 'forward', to: to.digest, expiresAt });
+      } else {
+        this.markSuperseded(fromKey, change?.supersedeOldMs ?? 0);
       }
       return true;
     });
   }
 
-  take(address: SessionAddress): Promise<StoredSession | null> {
+  take(
+    address: SessionAddress,
+    options?: { readonly supersedeMs?: number },
+  ): Promise<StoredSession | null> {
     return settle(() => {
       const key = keyOf(address.shard, address.digest);
       const entry = this.entries.get(key);
@@ -188,6 +197,7 @@ export class MemorySessionStore extends SessionStore {
       if (session.userId !== null) {
         this.indexes.get(keyOf(address.shard, session.userId))?.sessions.delete(session.publicId);
       }
+      this.markSuperseded(key, options?.supersedeMs ?? 0);
       return copy(session);
     });
   }
@@ -271,6 +281,14 @@ export class MemorySessionStore extends SessionStore {
     return target?.kind === 'session'
       ? { key: targetKey, entry: target, forwardedTo: entry.to }
       : null;
+  }
+
+  private isSuperseded(address: SessionAddress): boolean {
+    return this.entries.get(keyOf(address.shard, address.digest))?.kind === 'superseded';
+  }
+
+  private markSuperseded(key: string, forMs: number): void {
+    if (forMs > 0) this.entries.set(key, { kind: 'superseded', expiresAt: Date.now() + forMs });
   }
 
   /** The user's index, created if absent, living at least `ttlMs` from now. */

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { SessionEvents } from 'nest-redis-session';
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { startRedisServer, type RedisServerHandle } from '../../../../test/support/redis-server.js';
 import { sessionCookieOf } from './session-cookie-of.js';
@@ -166,7 +167,7 @@ describe.each([
     expect(sessionCookie(again)).toBeUndefined();
   });
 
-  it('gives exactly one of two concurrent rotations a live token', async () => {
+  it('gives exactly one of two concurrent rotations a live token, and the loser leaves the cookie alone', async () => {
     const login = await http().post('/login').send({ userId: 'racer' });
     const cookie = `${COOKIE}=${sessionCookie(login)}`;
     const results = await Promise.all(
@@ -174,11 +175,61 @@ describe.each([
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
     const winner = results.find((r) => r.status === 200)!;
+    const loser = results.find((r) => r.status === 401)!;
+    // Its response may reach the browser after the winner's: clearing would log the user out.
+    expect(loser.headers['set-cookie']).toBeUndefined();
     await http()
       .get('/me')
       .set('Cookie', `${COOKIE}=${sessionCookie(winner)}`)
       .expect(200);
     await http().get('/me').set('Cookie', cookie).expect(401);
+  });
+
+  it('refuses a token a rotation or a login just replaced without clearing the cookie', async () => {
+    const login = await http().post('/login').send({ userId: 'late-request' });
+    const oldCookie = `${COOKIE}=${sessionCookie(login)}`;
+    const rotated = await http().post('/rotate').set('Cookie', oldCookie).expect(200);
+    const late = await http().get('/me').set('Cookie', oldCookie).expect(401);
+    expect(late.headers['set-cookie']).toBeUndefined();
+    await http()
+      .get('/me')
+      .set('Cookie', `${COOKIE}=${sessionCookie(rotated)}`)
+      .expect(200);
+
+    const visitor = await http().post('/public/cart').send({ item: 'tea' }).expect(200);
+    const visitorCookie = `${COOKIE}=${sessionCookie(visitor)}`;
+    await http()
+      .post('/login')
+      .set('Cookie', visitorCookie)
+      .send({ userId: 'shopper' })
+      .expect(200);
+    const lateVisitor = await http().get('/public/session').set('Cookie', visitorCookie);
+    expect(lateVisitor.body).toMatchObject({ userId: null, data: {}, persisted: false });
+    expect(lateVisitor.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('leaves the cookie alone when a request that read the session saves after a rotation', async () => {
+    const login = await http().post('/login').send({ userId: 'slow-writer' });
+    const cookie = `${COOKIE}=${sessionCookie(login)}`;
+    const slow = http().put('/data-slowly?ms=300').set('Cookie', cookie).send({ theme: 'dark' });
+    const pending = slow.then((res) => res);
+    await sleep(100);
+    const rotated = await http().post('/rotate').set('Cookie', cookie).expect(200);
+    const late = await pending;
+    expect(late.status).toBe(200);
+    expect(late.headers['set-cookie']).toBeUndefined();
+    await http()
+      .get('/me')
+      .set('Cookie', `${COOKIE}=${sessionCookie(rotated)}`)
+      .expect(200);
+  });
+
+  it('still clears the cookie of a session that was logged out', async () => {
+    const login = await http().post('/login').send({ userId: 'gone-for-good' });
+    const cookie = `${COOKIE}=${sessionCookie(login)}`;
+    await http().post('/logout').set('Cookie', cookie).expect(204);
+    const res = await http().get('/me').set('Cookie', cookie).expect(401);
+    expect((res.headers['set-cookie'] as unknown as string[]).join()).toMatch(/sid=; Max-Age=0/);
   });
 
   it('logs out: cookie cleared, token dead', async () => {

@@ -19,8 +19,8 @@ export interface ReadScriptSettings {
  * "never existed". One HGETALL answers both "is it a session?" and "is it a forward?": a read
  * costs one hash lookup, two only while a forward is followed.
  * Replies 0 (missing), {-1, public id, user id} (expired, now deleted), the HGETALL list as a
- * JSON array, or {-2, new digest, that JSON} when the token was rotated away moments ago
- * (forwarded).
+ * JSON array, {-2, new digest, that JSON} when the token was rotated away moments ago
+ * (forwarded), or -3 when a login or step-up replaced it moments ago (superseded).
  * KEYS[1] session. ARGV: now ms.
  *
  * The timeouts are written into the script instead of being sent with every read: a store
@@ -69,9 +69,11 @@ if not fields then
   return 0
 end
 if not p then
-  -- Not a session: a forward left by a rotation ({f = new digest}), or a corrupt record.
+  -- Not a session: a forward left by a rotation ({f = new digest}), the mark of one that does
+  -- not forward ({s = 1}), or a corrupt record.
   local f = find(fields, 'f')
   if not f then
+    if find(fields, 's') then return -3 end
     if #fields > 0 then redis.call('DEL', key) end
     return 0
   end
@@ -195,9 +197,12 @@ return 1
  * finds the old session: exactly one new token lives. With a forward time, the old key stays
  * that long as {f = new digest}: requests the same client already sent with the old cookie
  * still find the session. Only used for rotations the server schedules (a roles change by
- * someone else); a login or step-up never forwards, or a planted token would ride along.
+ * someone else); a login or step-up never forwards, or a planted token would ride along. Those
+ * leave {s = 1} instead, which leads nowhere: it only tells a late request of the same client
+ * that its cookie was replaced, not revoked.
  * KEYS[1] old session, KEYS[2] new session.
- * ARGV: user index key prefix, new digest, forward ms (0 = none), field/value pairs...
+ * ARGV: user index key prefix, new digest, forward ms (0 = none), superseded-mark ms (0 = none),
+ *       field/value pairs...
  */
 export const rotateSessionScript: SessionScript = {
   name: 'nestSessionRotate',
@@ -206,7 +211,7 @@ export const rotateSessionScript: SessionScript = {
 if redis.call('HEXISTS', KEYS[1], 'p') == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('RENAME', KEYS[1], KEYS[2])
 redis.call('HDEL', KEYS[2], 'x')
-if #ARGV > 3 then redis.call('HSET', KEYS[2], unpack(ARGV, 4)) end
+if #ARGV > 4 then redis.call('HSET', KEYS[2], unpack(ARGV, 5)) end
 local owner = redis.call('HMGET', KEYS[2], 'u', 'p')
 if owner[1] and owner[2] and redis.call('EXISTS', ARGV[1] .. owner[1]) == 1 then
   redis.call('HSET', ARGV[1] .. owner[1], owner[2], ARGV[2])
@@ -214,6 +219,9 @@ end
 if tonumber(ARGV[3]) > 0 then
   redis.call('HSET', KEYS[1], 'f', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
+elseif tonumber(ARGV[4]) > 0 then
+  redis.call('HSET', KEYS[1], 's', '1')
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
 return 1
 `,
@@ -223,8 +231,9 @@ return 1
  * Deletes a session and its index entry, returning what it held (0 when absent). At the old
  * address of a rotation the server scheduled, which is a forward ({f = new digest}) for a few
  * seconds, it takes the session the forward leads to as well: a logout (or a login) that races
- * that rotation must not leave the session alive under its new token.
- * KEYS[1] session. ARGV: user index key prefix.
+ * that rotation must not leave the session alive under its new token. With a superseded-mark
+ * time, the address is left as {s = 1} for that long once a session was taken (see rotate).
+ * KEYS[1] session. ARGV: user index key prefix, superseded-mark ms (0 = none).
  */
 export const takeSessionScript: SessionScript = {
   name: 'nestSessionTake',
@@ -258,6 +267,10 @@ if not field(fields, 'p') then
 end
 local userId, publicId = field(fields, 'u'), field(fields, 'p')
 if userId then redis.call('HDEL', ARGV[1] .. userId, publicId) end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('HSET', KEYS[1], 's', '1')
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
 return fields
 `,
 };
