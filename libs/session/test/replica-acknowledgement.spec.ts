@@ -107,6 +107,10 @@ describe('replica acknowledgement (WAIT) on logins, revocations and roles change
         SessionStoreUnavailableError,
       );
       expect(Date.now() - started).toBeLessThan(3500);
+      // Its cookie never went out: the primary must not keep it (it would count toward the
+      // user's session limit).
+      expect(await client.exists(`wait:{${address.shard}}:s:${address.digest}`)).toBe(0);
+      expect(await store.list('unacked', options.clock)).toEqual([]);
       await expect(store.revokeAll('unacked')).rejects.toBeInstanceOf(SessionStoreUnavailableError);
       // A roles change is how an admin is demoted: a failover must not be able to undo it
       // after it was reported done.

@@ -13,6 +13,21 @@ export interface ReplicaAcknowledgement {
   readonly timeoutMs: number;
 }
 
+/**
+ * The cause of a SessionStoreUnavailableError when the primary applied a durable write but too
+ * few replicas confirmed it in time: unlike a lost connection, the write did happen there.
+ */
+export class ReplicaShortfallError extends Error {
+  override readonly name = 'ReplicaShortfallError';
+}
+
+/** The primary ran the write; the replicas did not confirm it (see ReplicaShortfallError). */
+export function isReplicaShortfall(error: unknown): boolean {
+  return (
+    error instanceof SessionStoreUnavailableError && error.cause instanceof ReplicaShortfallError
+  );
+}
+
 /** A script with its SHA1, as EVALSHA names it. */
 interface LoadedScript {
   readonly sha: string;
@@ -119,7 +134,7 @@ export class RedisScriptRunner {
     if (Number(wait[1]) < replicas) {
       // Not acknowledged means not done: the caller must answer 503, never success.
       const shortfall = `WAIT: ${String(wait[1])} of ${replicas} replicas acknowledged within ${timeoutMs} ms`;
-      throw new SessionStoreUnavailableError({ cause: new Error(shortfall) });
+      throw new SessionStoreUnavailableError({ cause: new ReplicaShortfallError(shortfall) });
     }
     return script[1];
   }

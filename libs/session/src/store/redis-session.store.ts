@@ -7,6 +7,7 @@ import type { SessionSocketWrites } from '../options/session-module-options.inte
 import { shardOfUser, type SessionAddress, type TokenDigest } from '../token/session-token.js';
 import {
   RedisScriptRunner,
+  isReplicaShortfall,
   type ReplicaAcknowledgement,
   type ScriptArgs,
 } from './redis-script-runner.js';
@@ -163,7 +164,7 @@ export class RedisSessionStore extends SessionStore {
       options.ttlMs + this.graceMs,
       MIN_INDEX_TTL_MS,
     );
-    const reply = await this.run(createSessionScript, session.userId !== null, [
+    const reply = await this.runCreate(address, session.userId !== null, [
       keys.length,
       ...keys,
       options.ttlMs + this.graceMs,
@@ -298,6 +299,21 @@ export class RedisSessionStore extends SessionStore {
   async generation(userId: string): Promise<string> {
     const index = this.keys.userIndex(shardOfUser(userId), userId);
     return (await this.scripts.call((client) => client.hget(index, '#g'))) ?? '0';
+  }
+
+  // A login the replicas did not confirm answers 503 and its cookie is never sent, but the
+  // primary holds the session: delete it there (best effort), or it would count toward the
+  // user's session limit until it idled out.
+  private async runCreate(address: SessionAddress, durable: boolean, args: ScriptArgs) {
+    try {
+      return await this.run(createSessionScript, durable, args);
+    } catch (error) {
+      if (isReplicaShortfall(error)) {
+        const keys = [this.keys.session(address), this.keys.userIndex(address.shard, '')];
+        await this.run(takeSessionScript, false, [...keys, 0]).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   // A store is read with one set of timeouts (the module's options), so this builds one script;
