@@ -8,6 +8,7 @@ export {
 export { SessionService } from './session.service.js';
 export { SessionGuard } from './guards/session.guard.js';
 export { Public } from './decorators/public.decorator.js';
+export { RefuseCrossSite } from './decorators/refuse-cross-site.decorator.js';
 export { CurrentSession } from './decorators/current-session.decorator.js';
 export { RequireElevation } from './decorators/require-elevation.decorator.js';
 export { RequireRoles } from './decorators/require-roles.decorator.js';

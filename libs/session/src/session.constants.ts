@@ -15,3 +15,6 @@ export const ELEVATION_REQUIRED_METADATA = 'session:elevation-required';
 
 /** Metadata key set by `@RequireRoles()`. */
 export const ROLES_REQUIRED_METADATA = 'session:roles-required';
+
+/** Metadata key set by `@RefuseCrossSite()`. */
+export const REFUSE_CROSS_SITE_METADATA = 'session:refuse-cross-site';

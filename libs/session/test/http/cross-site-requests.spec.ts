@@ -90,6 +90,27 @@ describe('cross-site request defence (Fetch Metadata and Origin)', () => {
       .expect(200);
   });
 
+  it('refuses a cross-site login without any cookie on a @RefuseCrossSite() route (login CSRF)', async () => {
+    const login = (headers: Record<string, string>) =>
+      request(ownOrigin).post('/login').set(headers).send({ userId: 'attacker' });
+    const refused: Array<Record<string, string>> = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { Origin: 'https://evil.example.test' },
+      { 'Sec-Fetch-Site': 'same-site', Origin: 'https://sub.example.test' },
+    ];
+    for (const headers of refused) {
+      const res = await login(headers).expect(403);
+      expect(res.body.message).toBe('Cross-site request refused');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    await login({ 'Sec-Fetch-Site': 'same-origin' }).expect(200);
+    await login({ Origin: ownOrigin }).expect(200);
+    await login({ 'Sec-Fetch-Site': 'same-site', Origin: 'https://partner.example.test' }).expect(
+      200,
+    );
+    await login({}).expect(200);
+  });
+
   it('can be turned off', async () => {
     const other = await createFixtureApp(registerSync, {
       redis: { url: server.url },
@@ -107,6 +128,11 @@ describe('cross-site request defence (Fetch Metadata and Origin)', () => {
         .set('Cookie', token)
         .set('Sec-Fetch-Site', 'cross-site')
         .send({ a: 1 })
+        .expect(200);
+      await request(other.getHttpServer())
+        .post('/login')
+        .set('Sec-Fetch-Site', 'cross-site')
+        .send({ userId: 'csrf-off' })
         .expect(200);
     } finally {
       await other.close();

@@ -27,6 +27,7 @@ import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import {
   CurrentSession,
   Public,
+  RefuseCrossSite,
   RequireElevation,
   RequireRoles,
   SessionGuard,
@@ -85,6 +86,7 @@ class FixtureController {
   }
 
   @Public()
+  @RefuseCrossSite()
   @Post('login')
   @HttpCode(200)
   async login(
