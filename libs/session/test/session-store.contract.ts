@@ -467,11 +467,21 @@ export function sessionStoreContract(name: string, createStore: SessionStoreFact
         expect(await store.rotate(address, newAddress(user), { supersedeOldMs: 10_000 })).toBe(
           false,
         );
-        expect(await store.take(address)).toBeNull();
         expect(await store.read(to, readClock(session.createdAt))).toEqual({
           status: 'found',
           session,
         });
+      });
+
+      it('takes the session a rotation moved to when taken at its mark (a logout racing a step-up)', async () => {
+        const user = newUser('sup-take-rot');
+        const { address, session } = await login(user);
+        const to = newAddress(user);
+        await store.rotate(address, to, { supersedeOldMs: 10_000 });
+        expect((await store.take(address))?.publicId).toBe(session.publicId);
+        expect(await status(address)).toBe('missing');
+        expect(await status(to)).toBe('missing');
+        expect(await listed(user)).toEqual([]);
       });
 
       it('forwards instead when forwardOldMs is given too', async () => {
@@ -491,6 +501,10 @@ export function sessionStoreContract(name: string, createStore: SessionStoreFact
         );
         expect(await status(address)).toBe('superseded');
         expect(await listed(user)).toEqual([]);
+        // The mark of a take names no session: taking it again takes nothing else.
+        const other = await login(user);
+        expect(await store.take(address)).toBeNull();
+        expect(await status(other.address)).toBe('found');
       });
 
       it('leaves no mark where take found no session', async () => {

@@ -53,8 +53,9 @@ export abstract class SessionStore {
    * elevating it: the old address holds no session when this resolves. What the old address
    * answers for a while, for requests the client already sent with the old cookie:
    * - with `forwardOldMs`, reads and saves follow to the new address for that long;
-   * - with `supersedeOldMs` (and no forward), reads report `superseded` for that long and
-   *   nothing follows;
+   * - with `supersedeOldMs` (and no forward), reads report `superseded` for that long; reads
+   *   and saves do not follow, but `take()` takes the new session too (a logout that raced
+   *   the rotation);
    * - otherwise `missing` at once.
    * Resolves `false` when the old session no longer exists. Both addresses must have the same
    * shard.
@@ -70,9 +71,10 @@ export abstract class SessionStore {
   ): Promise<boolean>;
 
   /**
-   * Deletes a session atomically and returns what it held, or `null` if it was not there. With
-   * `supersedeMs`, reads of the address report `superseded` for that long after a session was
-   * taken (a login replacing it).
+   * Deletes a session atomically and returns what it held, or `null` if it was not there. At
+   * the old address of a rotation (a forward or a superseded mark) it takes the session the
+   * rotation moved to. With `supersedeMs`, reads of the address report `superseded` for that
+   * long after a session was taken (a login replacing it); that mark leads to no session.
    */
   abstract take(
     address: SessionAddress,

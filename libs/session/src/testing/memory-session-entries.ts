@@ -15,7 +15,8 @@ export type ListClock = Pick<SessionClock, 'nowMs' | 'idleTimeoutMs'>;
 export type Entry =
   | { readonly kind: 'session'; session: StoredSession; expiresAt: number }
   | { readonly kind: 'forward'; readonly to: TokenDigest; readonly expiresAt: number }
-  | { readonly kind: 'superseded'; readonly expiresAt: number };
+  /** `by`: the session a rotation moved to, which only `take` follows; none after a take. */
+  | { readonly kind: 'superseded'; readonly by?: TokenDigest; readonly expiresAt: number };
 export type SessionEntry = Extract<Entry, { kind: 'session' }>;
 
 /** A user's index: public id -> digest, and the revocation generation. */

@@ -174,7 +174,7 @@ export class MemorySessionStore extends SessionStore {
         const expiresAt = Date.now() + forwardOldMs;
         this.entries.set(fromKey, { kind: 'forward', to: to.digest, expiresAt });
       } else {
-        this.markSuperseded(fromKey, change?.supersedeOldMs ?? 0);
+        this.markSuperseded(fromKey, change?.supersedeOldMs ?? 0, to.digest);
       }
       return true;
     });
@@ -187,8 +187,13 @@ export class MemorySessionStore extends SessionStore {
     return settle(() => {
       const key = keyOf(address.shard, address.digest);
       const entry = this.entries.get(key);
-      // The old address of a scheduled rotation: take the session it leads to, as Redis does.
-      const found = entry?.kind === 'forward' ? this.resolve(address) : undefined;
+      // The old address of a rotation: take the session it moved to, as Redis does.
+      const found =
+        entry?.kind === 'forward'
+          ? this.resolve(address)
+          : entry?.kind === 'superseded' && entry.by !== undefined
+            ? this.sessionAt(keyOf(address.shard, entry.by))
+            : undefined;
       this.entries.delete(key);
       if (found) this.entries.delete(found.key);
       const taken = entry?.kind === 'session' ? entry : found?.entry;
@@ -287,8 +292,18 @@ export class MemorySessionStore extends SessionStore {
     return this.entries.get(keyOf(address.shard, address.digest))?.kind === 'superseded';
   }
 
-  private markSuperseded(key: string, forMs: number): void {
-    if (forMs > 0) this.entries.set(key, { kind: 'superseded', expiresAt: Date.now() + forMs });
+  private markSuperseded(key: string, forMs: number, by?: TokenDigest): void {
+    if (forMs <= 0) return;
+    const expiresAt = Date.now() + forMs;
+    this.entries.set(
+      key,
+      by === undefined ? { kind: 'superseded', expiresAt } : { kind: 'superseded', by, expiresAt },
+    );
+  }
+
+  private sessionAt(key: string): { key: string; entry: SessionEntry } | undefined {
+    const entry = this.entries.get(key);
+    return entry?.kind === 'session' ? { key, entry } : undefined;
   }
 
   /** The user's index, created if absent, living at least `ttlMs` from now. */

@@ -210,6 +210,17 @@ class FixtureController {
     await this.sessions.destroy(session);
   }
 
+  // A logout that loaded its session before a concurrent rotation and ends it after.
+  @Post('logout-slowly')
+  @HttpCode(204)
+  async logoutSlowly(
+    @CurrentSession() session: Session<FixtureData>,
+    @Query('ms') ms: string,
+  ): Promise<void> {
+    await sleep(Number(ms));
+    await this.sessions.destroy(session);
+  }
+
   @Get('no-session-needed')
   @Public()
   plain(): { ok: true } {

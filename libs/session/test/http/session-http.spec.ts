@@ -224,6 +224,25 @@ describe.each([
       .expect(200);
   });
 
+  it('logs out the rotated session too when the logout raced the rotation (sent with the old cookie)', async () => {
+    const login = await http().post('/login').send({ userId: 'double-click' });
+    const oldCookie = `${COOKIE}=${sessionCookie(login)}`;
+    const pending = http()
+      .post('/logout-slowly?ms=300')
+      .set('Cookie', oldCookie)
+      .then((res) => res);
+    await sleep(100);
+    const rotated = await http().post('/rotate').set('Cookie', oldCookie).expect(200);
+    const logout = await pending;
+    expect(logout.status).toBe(204);
+    expect((logout.headers['set-cookie'] as unknown as string[]).join()).toMatch(/sid=; Max-Age=0/);
+    // Whichever response the browser applies last, no live token is left in it.
+    await http()
+      .get('/me')
+      .set('Cookie', `${COOKIE}=${sessionCookie(rotated)}`)
+      .expect(401);
+  });
+
   it('still clears the cookie of a session that was logged out', async () => {
     const login = await http().post('/login').send({ userId: 'gone-for-good' });
     const cookie = `${COOKIE}=${sessionCookie(login)}`;

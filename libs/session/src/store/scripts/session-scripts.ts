@@ -70,7 +70,7 @@ if not fields then
 end
 if not p then
   -- Not a session: a forward left by a rotation ({f = new digest}), the mark of one that does
-  -- not forward ({s = 1}), or a corrupt record.
+  -- not forward ({s = new digest or ''}), or a corrupt record.
   local f = find(fields, 'f')
   if not f then
     if find(fields, 's') then return -3 end
@@ -198,8 +198,8 @@ return 1
  * that long as {f = new digest}: requests the same client already sent with the old cookie
  * still find the session. Only used for rotations the server schedules (a roles change by
  * someone else); a login or step-up never forwards, or a planted token would ride along. Those
- * leave {s = 1} instead, which leads nowhere: it only tells a late request of the same client
- * that its cookie was replaced, not revoked.
+ * leave {s = new digest} instead, which reads and saves do not follow: it only tells a late
+ * request of the same client that its cookie was replaced, not revoked. Only take follows it.
  * KEYS[1] old session, KEYS[2] new session.
  * ARGV: user index key prefix, new digest, forward ms (0 = none), superseded-mark ms (0 = none),
  *       field/value pairs...
@@ -220,7 +220,7 @@ if tonumber(ARGV[3]) > 0 then
   redis.call('HSET', KEYS[1], 'f', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 elseif tonumber(ARGV[4]) > 0 then
-  redis.call('HSET', KEYS[1], 's', '1')
+  redis.call('HSET', KEYS[1], 's', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
 return 1
@@ -229,10 +229,12 @@ return 1
 
 /**
  * Deletes a session and its index entry, returning what it held (0 when absent). At the old
- * address of a rotation the server scheduled, which is a forward ({f = new digest}) for a few
- * seconds, it takes the session the forward leads to as well: a logout (or a login) that races
- * that rotation must not leave the session alive under its new token. With a superseded-mark
- * time, the address is left as {s = 1} for that long once a session was taken (see rotate).
+ * address of a rotation, which is a forward ({f = new digest}) or a superseded mark
+ * ({s = new digest}) for a few seconds, it takes the session the rotation moved to as well: a
+ * logout (or a login) that races that rotation must not leave the session alive under its new
+ * token. Following a mark only ends a session, so a planted token gains nothing by it. With a
+ * superseded-mark time, the address is left as {s = ''} for that long once a session was taken:
+ * a mark that names no session, since the one taken is gone (see rotate).
  * KEYS[1] session. ARGV: user index key prefix, superseded-mark ms (0 = none).
  */
 export const takeSessionScript: SessionScript = {
@@ -257,8 +259,8 @@ local fields = fieldsOf(KEYS[1])
 if #fields == 0 then return 0 end
 redis.call('DEL', KEYS[1])
 if not field(fields, 'p') then
-  local to = field(fields, 'f')
-  if not to then return 0 end
+  local to = field(fields, 'f') or field(fields, 's')
+  if not to or to == '' then return 0 end
   -- The sibling key: KEYS[1] up to its last ':' (a digest is base64url, so it has none).
   local key = string.match(KEYS[1], '^(.*:)') .. to
   fields = fieldsOf(key)
@@ -268,7 +270,7 @@ end
 local userId, publicId = field(fields, 'u'), field(fields, 'p')
 if userId then redis.call('HDEL', ARGV[1] .. userId, publicId) end
 if tonumber(ARGV[2]) > 0 then
-  redis.call('HSET', KEYS[1], 's', '1')
+  redis.call('HSET', KEYS[1], 's', '')
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return fields
