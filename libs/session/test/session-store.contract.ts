@@ -505,6 +505,45 @@ export function sessionStoreContract(name: string, createStore: SessionStoreFact
         const other = await login(user);
         expect(await store.take(address)).toBeNull();
         expect(await status(other.address)).toBe('found');
+        // Nor does it end the mark: a later request must still learn its cookie was replaced.
+        expect(await status(address)).toBe('superseded');
+      });
+
+      it('keeps a rotation mark whose session is gone when taken', async () => {
+        const user = newUser('sup-gone');
+        const { address } = await login(user);
+        await store.rotate(address, newAddress(user), { supersedeOldMs: 10_000 });
+        await store.revokeAll(user);
+        expect(await store.take(address)).toBeNull();
+        expect(await status(address)).toBe('superseded');
+      });
+
+      it('answers superseded through a forward whose session was rotated again or taken by a login', async () => {
+        const user = newUser('sup-via-fwd');
+        const { address } = await login(user);
+        const scheduled = newAddress(user);
+        await store.rotate(address, scheduled, { forwardOldMs: 10_000 });
+        await store.rotate(scheduled, newAddress(user), { supersedeOldMs: 10_000 });
+        expect(await status(address)).toBe('superseded');
+
+        const second = await login(user);
+        const moved = newAddress(user);
+        await store.rotate(second.address, moved, { forwardOldMs: 10_000 });
+        await store.take(moved, { supersedeMs: 10_000 });
+        expect(await status(second.address)).toBe('superseded');
+      });
+
+      it('refuses a time that is not a whole number of milliseconds, changing nothing', async () => {
+        const user = newUser('sup-ms');
+        const { address } = await login(user);
+        const to = newAddress(user);
+        await expect(store.rotate(address, to, { supersedeOldMs: 1.5 })).rejects.toThrow(
+          RangeError,
+        );
+        await expect(store.rotate(address, to, { forwardOldMs: -1 })).rejects.toThrow(RangeError);
+        await expect(store.take(address, { supersedeMs: Number.NaN })).rejects.toThrow(RangeError);
+        expect(await status(address)).toBe('found');
+        expect(await status(to)).toBe('missing');
       });
 
       it('leaves no mark where take found no session', async () => {

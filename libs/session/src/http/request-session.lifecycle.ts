@@ -175,7 +175,9 @@ export class RequestSessionLifecycle {
       } else {
         session.detach('leave-cookie');
       }
-    } else if (change !== null && Object.keys(change.set).length > 0) {
+    } else if (change !== null && Object.keys(change.set).length > 0 && !session.superseded) {
+      // A superseded cookie's data is dropped instead: storing it would mean a new cookie,
+      // which would replace the one the login or step-up just set and sign the user out.
       await this.persistAnonymous(session, change.set);
     }
     if (session.rotationDue) await this.rotate(session, 'user-changed');
@@ -321,7 +323,12 @@ export class RequestSessionLifecycle {
         at: new Date(),
       });
     }
-    if (result.status !== 'found') return this.anonymous(client, result.status !== 'superseded');
+    if (result.status === 'superseded') {
+      const session = this.anonymous(client, false);
+      session.superseded = true;
+      return session;
+    }
+    if (result.status !== 'found') return this.anonymous(client, true);
     // Forwarded: a concurrent request rotated this token a moment ago; use the session where it
     // lives now and leave the cookie to that request's response.
     const current = result.forwardedTo

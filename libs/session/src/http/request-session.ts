@@ -19,6 +19,11 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
   issuedToken: SessionToken | null = null;
   /** The request's cookie names no live session and the browser should drop it. */
   clearCookie: boolean;
+  /**
+   * The request's cookie was replaced moments ago by a login or step-up of the same client,
+   * whose response set the new one: this anonymous session must not set a cookie of its own.
+   */
+  superseded = false;
   /** Redis failed during a SessionService call for this session (the response says Retry-After). */
   storeFailure: SessionStoreUnavailableError | undefined = undefined;
   private stored: StoredSession;
@@ -133,6 +138,7 @@ export class RequestSession<T extends object = Record<string, unknown>> implemen
     this.snapshot = stored.data;
     this.issuedToken = token;
     this.clearCookie = false;
+    this.superseded = false;
   }
 
   moveTo(address: SessionAddress, token: SessionToken): void {

@@ -32,6 +32,7 @@ import {
 } from './session-record-codec.js';
 import { SessionStore, type SessionCreateOptions } from './session-store.js';
 import { unpackUserAgent } from './user-agent-codec.js';
+import { wholeMilliseconds } from './whole-milliseconds.js';
 import type {
   SessionClock,
   SessionCreateResult,
@@ -209,6 +210,8 @@ export class RedisSessionStore extends SessionStore {
     },
   ): Promise<boolean> {
     if (from.shard !== to.shard) throw new Error('rotate() needs two addresses of the same shard');
+    const forwardOldMs = wholeMilliseconds('forwardOldMs', change?.forwardOldMs);
+    const supersedeOldMs = wholeMilliseconds('supersedeOldMs', change?.supersedeOldMs);
     const fields =
       change?.elevatedUntil === undefined ? [] : [SessionField.elevatedUntil, change.elevatedUntil];
     const reply = await this.run(rotateSessionScript, true, [
@@ -216,8 +219,8 @@ export class RedisSessionStore extends SessionStore {
       this.keys.session(to),
       this.keys.userIndex(from.shard, ''),
       to.digest,
-      change?.forwardOldMs ?? 0,
-      change?.supersedeOldMs ?? 0,
+      forwardOldMs,
+      supersedeOldMs,
       ...fields,
     ]);
     return reply === 1;
@@ -227,10 +230,11 @@ export class RedisSessionStore extends SessionStore {
     address: SessionAddress,
     options?: { readonly supersedeMs?: number },
   ): Promise<StoredSession | null> {
+    const supersedeMs = wholeMilliseconds('supersedeMs', options?.supersedeMs);
     const reply = await this.run(takeSessionScript, true, [
       this.keys.session(address),
       this.keys.userIndex(address.shard, ''),
-      options?.supersedeMs ?? 0,
+      supersedeMs,
     ]);
     return Array.isArray(reply) ? decodeStoredSession(reply) : null;
   }

@@ -14,6 +14,7 @@ import {
   type ShardTag,
   type TokenDigest,
 } from '../token/session-token.js';
+import { wholeMilliseconds } from '../store/whole-milliseconds.js';
 import { ExpiringMap } from './expiring-map.js';
 import {
   copy,
@@ -154,6 +155,8 @@ export class MemorySessionStore extends SessionStore {
       if (from.shard !== to.shard) {
         throw new Error('rotate() needs two addresses of the same shard');
       }
+      const forwardOldMs = wholeMilliseconds('forwardOldMs', change?.forwardOldMs);
+      const supersedeOldMs = wholeMilliseconds('supersedeOldMs', change?.supersedeOldMs);
       const fromKey = keyOf(from.shard, from.digest);
       const toKey = keyOf(to.shard, to.digest);
       const entry = this.entries.get(fromKey);
@@ -169,12 +172,11 @@ export class MemorySessionStore extends SessionStore {
         const index = this.indexes.get(keyOf(from.shard, session.userId));
         index?.sessions.set(session.publicId, to.digest);
       }
-      const forwardOldMs = change?.forwardOldMs ?? 0;
       if (forwardOldMs > 0) {
         const expiresAt = Date.now() + forwardOldMs;
         this.entries.set(fromKey, { kind: 'forward', to: to.digest, expiresAt });
       } else {
-        this.markSuperseded(fromKey, change?.supersedeOldMs ?? 0, to.digest);
+        this.markSuperseded(fromKey, supersedeOldMs, to.digest);
       }
       return true;
     });
@@ -185,6 +187,7 @@ export class MemorySessionStore extends SessionStore {
     options?: { readonly supersedeMs?: number },
   ): Promise<StoredSession | null> {
     return settle(() => {
+      const supersedeMs = wholeMilliseconds('supersedeMs', options?.supersedeMs);
       const key = keyOf(address.shard, address.digest);
       const entry = this.entries.get(key);
       // The old address of a rotation: take the session it moved to, as Redis does.
@@ -194,15 +197,17 @@ export class MemorySessionStore extends SessionStore {
           : entry?.kind === 'superseded' && entry.by !== undefined
             ? this.sessionAt(keyOf(address.shard, entry.by))
             : undefined;
+      const taken = entry?.kind === 'session' ? entry : found?.entry;
+      // A mark through which nothing is taken stays, as in Redis.
+      if (taken === undefined && entry?.kind === 'superseded') return null;
       this.entries.delete(key);
       if (found) this.entries.delete(found.key);
-      const taken = entry?.kind === 'session' ? entry : found?.entry;
       if (taken?.kind !== 'session') return null;
       const { session } = taken;
       if (session.userId !== null) {
         this.indexes.get(keyOf(address.shard, session.userId))?.sessions.delete(session.publicId);
       }
-      this.markSuperseded(key, options?.supersedeMs ?? 0);
+      this.markSuperseded(key, supersedeMs);
       return copy(session);
     });
   }
@@ -288,8 +293,12 @@ export class MemorySessionStore extends SessionStore {
       : null;
   }
 
+  // A mark at the address, or at the end of the forward there (the session moved on again).
   private isSuperseded(address: SessionAddress): boolean {
-    return this.entries.get(keyOf(address.shard, address.digest))?.kind === 'superseded';
+    const entry = this.entries.get(keyOf(address.shard, address.digest));
+    const target =
+      entry?.kind === 'forward' ? this.entries.get(keyOf(address.shard, entry.to)) : entry;
+    return target?.kind === 'superseded';
   }
 
   private markSuperseded(key: string, forMs: number, by?: TokenDigest): void {

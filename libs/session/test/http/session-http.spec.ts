@@ -206,6 +206,13 @@ describe.each([
     const lateVisitor = await http().get('/public/session').set('Cookie', visitorCookie);
     expect(lateVisitor.body).toMatchObject({ userId: null, data: {}, persisted: false });
     expect(lateVisitor.headers['set-cookie']).toBeUndefined();
+    // Storing what it writes would need a new cookie, which would replace the login's.
+    const lateWrite = await http()
+      .post('/public/cart')
+      .set('Cookie', visitorCookie)
+      .send({ item: 'cake' })
+      .expect(200);
+    expect(lateWrite.headers['set-cookie']).toBeUndefined();
   });
 
   it('leaves the cookie alone when a request that read the session saves after a rotation', async () => {

@@ -81,7 +81,9 @@ if not p then
   -- The sibling key: KEYS[1] up to its last ':' (a digest is base64url, so it has none).
   key = string.match(KEYS[1], '^(.*:)') .. forwardedTo
   fields, p, c, l, a = load(key)
-  if not fields or not p then return 0 end
+  if not fields then return 0 end
+  -- The session moved on again, by a login or step-up of the client that followed the forward.
+  if not p then return find(fields, 's') and -3 or 0 end
 end
 local now = tonumber(ARGV[1])
 local created = tonumber(fields[c])
@@ -232,9 +234,11 @@ return 1
  * address of a rotation, which is a forward ({f = new digest}) or a superseded mark
  * ({s = new digest}) for a few seconds, it takes the session the rotation moved to as well: a
  * logout (or a login) that races that rotation must not leave the session alive under its new
- * token. Following a mark only ends a session, so a planted token gains nothing by it. With a
- * superseded-mark time, the address is left as {s = ''} for that long once a session was taken:
- * a mark that names no session, since the one taken is gone (see rotate).
+ * token. Following a mark only ends a session, so a planted token gains nothing by it. A mark
+ * through which nothing is taken stays: later requests of the client must still learn that
+ * their cookie was replaced, not revoked. With a superseded-mark time, the address is left as
+ * {s = ''} for that long once a session was taken: a mark that names no session, since the one
+ * taken is gone (see rotate).
  * KEYS[1] session. ARGV: user index key prefix, superseded-mark ms (0 = none).
  */
 export const takeSessionScript: SessionScript = {
@@ -257,16 +261,20 @@ local function field(fields, name)
 end
 local fields = fieldsOf(KEYS[1])
 if #fields == 0 then return 0 end
-redis.call('DEL', KEYS[1])
 if not field(fields, 'p') then
-  local to = field(fields, 'f') or field(fields, 's')
-  if not to or to == '' then return 0 end
+  local mark = field(fields, 's')
+  local to = field(fields, 'f') or mark
+  local moved = {}
   -- The sibling key: KEYS[1] up to its last ':' (a digest is base64url, so it has none).
-  local key = string.match(KEYS[1], '^(.*:)') .. to
-  fields = fieldsOf(key)
-  if not field(fields, 'p') then return 0 end
-  redis.call('DEL', key)
+  if to and to ~= '' then moved = fieldsOf(string.match(KEYS[1], '^(.*:)') .. to) end
+  if not field(moved, 'p') then
+    if not mark then redis.call('DEL', KEYS[1]) end
+    return 0
+  end
+  redis.call('DEL', string.match(KEYS[1], '^(.*:)') .. to)
+  fields = moved
 end
+redis.call('DEL', KEYS[1])
 local userId, publicId = field(fields, 'u'), field(fields, 'p')
 if userId then redis.call('HDEL', ARGV[1] .. userId, publicId) end
 if tonumber(ARGV[2]) > 0 then
