@@ -264,14 +264,17 @@ if #fields == 0 then return 0 end
 if not field(fields, 'p') then
   local mark = field(fields, 's')
   local to = field(fields, 'f') or mark
-  local moved = {}
-  -- The sibling key: KEYS[1] up to its last ':' (a digest is base64url, so it has none).
-  if to and to ~= '' then moved = fieldsOf(string.match(KEYS[1], '^(.*:)') .. to) end
+  local moved, key = {}, nil
+  if to and to ~= '' then
+    -- The sibling key: KEYS[1] up to its last ':' (a digest is base64url, so it has none).
+    key = string.match(KEYS[1], '^(.*:)') .. to
+    moved = fieldsOf(key)
+  end
   if not field(moved, 'p') then
     if not mark then redis.call('DEL', KEYS[1]) end
     return 0
   end
-  redis.call('DEL', string.match(KEYS[1], '^(.*:)') .. to)
+  redis.call('DEL', key)
   fields = moved
 end
 redis.call('DEL', KEYS[1])
