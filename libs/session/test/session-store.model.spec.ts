@@ -39,6 +39,8 @@ const TOUCH = MINUTE;
 // (idle out unless read often, then reach the absolute deadline).
 const LIFETIMES = { short: 4 * MINUTE, long: 30 * MINUTE } as const;
 const ELEVATION = 5 * MINUTE;
+// Superseded marks outlive a run: Redis expires them by the wall clock, the model never does.
+const MARK_MS = 3_600_000;
 const LIMIT: SessionLimit = { maxSessions: 4, policy: 'evict-least-recently-used' };
 const USERS = ['u0', 'u1', 'u2:{x}'] as const;
 const ROLES = ['user', 'admin', 'editor'] as const;
@@ -62,9 +64,9 @@ type Command =
       data: Record<string, string>;
     }
   | { kind: 'read'; handle: number }
-  | { kind: 'rotate'; handle: number; elevate: boolean }
+  | { kind: 'rotate'; handle: number; elevate: boolean; mark?: boolean }
   | { kind: 'save'; handle: number; set: Record<string, string>; unset: string[] }
-  | { kind: 'logout'; handle: number }
+  | { kind: 'logout'; handle: number; mark?: boolean }
   | { kind: 'list'; user: UserIndex }
   | { kind: 'revoke'; user: UserIndex; target: 'handle' | 'unknown' | '#g'; handle: number }
   | { kind: 'revokeOthers'; handle: number }
@@ -96,7 +98,12 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 7, arbitrary: fc.record({ kind: fc.constant('read'), handle }) },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('rotate'), handle, elevate: fc.boolean() }),
+    arbitrary: fc.record({
+      kind: fc.constant('rotate'),
+      handle,
+      elevate: fc.boolean(),
+      mark: fc.boolean(),
+    }),
   },
   {
     weight: 2,
@@ -107,7 +114,10 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       unset: fc.uniqueArray(fc.constantFrom(...DATA_KEYS), { maxLength: 2 }),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('logout'), handle }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('logout'), handle, mark: fc.boolean() }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('list'), user }) },
   {
     weight: 2,
@@ -165,17 +175,20 @@ const EVERY_OUTCOME: Command[] = [
   { kind: 'list', user: 0 },
   { kind: 'updateUser', user: 0, roles: ['admin'] },
   { kind: 'read', handle: 2 }, // rotation due
-  { kind: 'rotate', handle: 2, elevate: true }, // 5
+  { kind: 'rotate', handle: 2, elevate: true, mark: true }, // 5
+  { kind: 'read', handle: 2 }, // superseded
+  { kind: 'rotate', handle: 5, elevate: false, mark: true }, // 6
+  { kind: 'logout', handle: 5 }, // takes 6 through the mark at 5
   { kind: 'revoke', user: 0, target: 'handle', handle: 3 },
   { kind: 'save', handle: 3, set: { a: '1' }, unset: [] }, // refused: revoked
   { kind: 'revokeAll', user: 0 },
-  login(0, { generation: 'stale' }), // 6, revoked meanwhile
-  login(1, { lifetime: 'short' }), // 7
+  login(0, { generation: 'stale' }), // 7, revoked meanwhile
+  login(1, { lifetime: 'short' }), // 8
   { kind: 'timePasses', tenSeconds: 30 },
-  { kind: 'read', handle: 7 }, // past its absolute deadline, not idle yet
-  login(2), // 8
+  { kind: 'read', handle: 8 }, // past its absolute deadline, not idle yet
+  login(2), // 9
   { kind: 'timePasses', tenSeconds: 66 },
-  { kind: 'read', handle: 8 }, // idle
+  { kind: 'read', handle: 9 }, // idle
 ];
 
 /** A session address the run has seen, live or not (reading dead ones is part of the test). */
@@ -244,9 +257,17 @@ describe('RedisSessionStore agrees with a Map model on random command sequences'
       return result;
     }
 
-    async function rotate(from: Handle, elevate: boolean, step: string): Promise<boolean> {
+    async function rotate(
+      from: Handle,
+      elevate: boolean,
+      step: string,
+      mark = false,
+    ): Promise<boolean> {
       const to = sibling(from.address);
-      const change = elevate ? { elevatedUntil: now + ELEVATION } : undefined;
+      const change = {
+        ...(elevate && { elevatedUntil: now + ELEVATION }),
+        ...(mark && { supersedeOldMs: MARK_MS }),
+      };
       const rotated = await both(step, (store) => store.rotate(from.address, to, change));
       handles.push({ ...from, address: to });
       if (rotated) note('rotated');
@@ -358,6 +379,7 @@ describe('RedisSessionStore agrees with a Map model on random command sequences'
                   : result,
             ),
           );
+          if (read.status === 'superseded') note('read superseded');
           if (read.status === 'found') {
             if (read.session.lastSeenAt === now && read.session.createdAt !== now) {
               note('touched');
@@ -368,7 +390,7 @@ describe('RedisSessionStore agrees with a Map model on random command sequences'
         }
         case 'rotate': {
           if (handles.length === 0) break;
-          await rotate(pick(command.handle), command.elevate, step);
+          await rotate(pick(command.handle), command.elevate, step, command.mark);
           break;
         }
         case 'save': {
@@ -382,7 +404,11 @@ describe('RedisSessionStore agrees with a Map model on random command sequences'
         }
         case 'logout': {
           if (handles.length === 0) break;
-          await both(step, (store) => store.take(pick(command.handle).address), comparable);
+          const options = command.mark ? { supersedeMs: MARK_MS } : undefined;
+          const address = pick(command.handle).address;
+          const held = model.stored.has(modelKey(address));
+          const taken = await both(step, (store) => store.take(address, options), comparable);
+          if (taken !== null && !held) note('taken through a mark');
           break;
         }
         case 'list': {
@@ -471,6 +497,8 @@ describe('RedisSessionStore agrees with a Map model on random command sequences'
         'expired idle',
         'late save refused',
         'listed several',
+        'read superseded',
+        'taken through a mark',
         'revoked',
         'revoked all',
         'rotated',

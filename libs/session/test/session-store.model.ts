@@ -25,6 +25,11 @@ export const modelKey = (address: SessionAddress) => `${address.shard}:${address
 export class SessionStoreModel extends SessionStore {
   private readonly sessions = new Map<string, StoredSession>();
   private readonly generations = new Map<string, number>();
+  /**
+   * Superseded marks by `modelKey`: the digest a rotation moved the session to, or '' after a
+   * take. The model-based test gives them an hour, so they never run out during a run.
+   */
+  private readonly marks = new Map<string, string>();
 
   /** Every stored session by `modelKey`, to compare with what Redis holds. */
   get stored(): ReadonlyMap<string, StoredSession> {
@@ -34,7 +39,9 @@ export class SessionStoreModel extends SessionStore {
   read(address: SessionAddress, clock: SessionClock): Promise<SessionReadResult> {
     const key = modelKey(address);
     const session = this.sessions.get(key);
-    if (session === undefined) return Promise.resolve({ status: 'missing' });
+    if (session === undefined) {
+      return Promise.resolve({ status: this.marks.has(key) ? 'superseded' : 'missing' });
+    }
     if (isDead(session, clock)) {
       this.sessions.delete(key);
       return Promise.resolve({
@@ -91,11 +98,12 @@ export class SessionStoreModel extends SessionStore {
   rotate(
     from: SessionAddress,
     to: SessionAddress,
-    change?: { readonly elevatedUntil?: number },
+    change?: { readonly elevatedUntil?: number; readonly supersedeOldMs?: number },
   ): Promise<boolean> {
     const session = this.sessions.get(modelKey(from));
     if (session === undefined || this.sessions.has(modelKey(to))) return Promise.resolve(false);
     this.sessions.delete(modelKey(from));
+    if ((change?.supersedeOldMs ?? 0) > 0) this.marks.set(modelKey(from), to.digest);
     this.sessions.set(modelKey(to), {
       ...session,
       rotationDue: false,
@@ -104,10 +112,24 @@ export class SessionStoreModel extends SessionStore {
     return Promise.resolve(true);
   }
 
-  take(address: SessionAddress): Promise<StoredSession | null> {
-    const session = this.sessions.get(modelKey(address));
-    this.sessions.delete(modelKey(address));
-    return Promise.resolve(session === undefined ? null : copy(session));
+  /** At a mark, the session the rotation moved to; a mark through which nothing is taken stays. */
+  take(
+    address: SessionAddress,
+    options?: { readonly supersedeMs?: number },
+  ): Promise<StoredSession | null> {
+    const key = modelKey(address);
+    const by = this.marks.get(key);
+    const takenKey = this.sessions.has(key)
+      ? key
+      : by
+        ? modelKey({ shard: address.shard, digest: by as SessionAddress['digest'] })
+        : undefined;
+    const session = takenKey === undefined ? undefined : this.sessions.get(takenKey);
+    if (session === undefined) return Promise.resolve(null);
+    this.sessions.delete(takenKey!);
+    this.marks.delete(key);
+    if ((options?.supersedeMs ?? 0) > 0) this.marks.set(key, '');
+    return Promise.resolve(copy(session));
   }
 
   list(userId: string, clock: ListClock): Promise<StoredSessionSummary[]> {
