@@ -44,8 +44,8 @@ const MIN_INDEX_TTL_MS = 3_600_000;
 /**
  * SessionStore in process memory with the semantics of RedisSessionStore: the same answers to
  * the same calls (both run one contract suite), key TTLs on the wall clock (`Date.now()`, so fake
- * timers move them), and a user index, generation, limits and rotation forwards kept the same
- * way. Every operation is atomic. For tests and single-process development: sessions are lost on
+ * timers move them), and a user index, generation, limits, rotation forwards and superseded
+ * marks kept the same way. Every operation is atomic. For tests and single-process development: sessions are lost on
  * restart and not shared between processes.
  *
  * @example
