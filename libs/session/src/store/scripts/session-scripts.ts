@@ -1,4 +1,5 @@
 import { ARGV_SLICES_LUA, LIVE_SESSION_LUA, RESOLVE_FORWARD_LUA } from './lua-snippets.js';
+import { wholeMilliseconds } from '../whole-milliseconds.js';
 import type { SessionScript } from './session-script.js';
 
 // Scripts on one session (and its entry in the user's index). See ../redis-session.scripts.ts
@@ -29,13 +30,11 @@ export interface ReadScriptSettings {
  * forward needs is cut from KEYS[1] for the same reason.
  */
 export function readSessionScript(settings: ReadScriptSettings): SessionScript {
-  // Only plain digits ever reach the Lua source.
-  for (const [name, value] of Object.entries(settings)) {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`read script: ${name} must be a whole number of ms >= 0, not ${value}`);
-    }
-  }
   const { idleTimeoutMs, touchIntervalMs, graceMs } = settings;
+  // Only plain digits ever reach the Lua source.
+  for (const [name, value] of Object.entries({ idleTimeoutMs, touchIntervalMs, graceMs })) {
+    wholeMilliseconds(`read script: ${name}`, value);
+  }
   return {
     name: `nestSessionRead:${idleTimeoutMs}:${touchIntervalMs}:${graceMs}`,
     numberOfKeys: 1,
