@@ -1,7 +1,9 @@
 import calculateSlot from 'cluster-key-slot';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { inject } from 'vitest';
 import { pollUntil } from '../../../test/support/poll-until.js';
+import { startRedisMonitor } from '../../../test/support/redis-monitor.js';
 import { SessionKeys } from '../src/redis/redis-keys.js';
 import type {
   SessionLimit,
@@ -573,29 +575,27 @@ describe('per-user session index of RedisSessionStore on a real redis-server', (
       const clientInfo = String(await client.call('CLIENT', 'INFO'));
       const storeAddr = /\baddr=(\S+)/.exec(clientInfo)?.[1];
       expect(storeAddr).toBeDefined();
-      const events: Array<{ source: string; args: string[] }> = [];
-      const monitor = await client.monitor();
+      const monitor = await startRedisMonitor(inject('redisUrl'));
       const marker = `end-of-slot-check-${randomUUID()}`;
       try {
-        monitor.on('monitor', (_time: string, args: string[], source: string) => {
-          events.push({ source, args });
-        });
         await exercise();
         await client.echo(marker);
         await pollUntil(
           () =>
             Promise.resolve(
-              events.some((e) => e.args[0]?.toLowerCase() === 'echo' && e.args[1] === marker),
+              monitor.commands.some(
+                (c) => c.args[0]?.toLowerCase() === 'echo' && c.args[1] === marker,
+              ),
             ),
           { deadlineMs: 5000, intervalMs: 5 },
         );
       } finally {
-        monitor.disconnect();
+        monitor.stop();
       }
 
       const runs: ScriptRun[] = [];
       let current: ScriptRun | null = null;
-      for (const { source, args } of events) {
+      for (const { source, args } of monitor.commands) {
         const name = args[0]?.toLowerCase();
         if (source === 'lua') {
           current?.luaCommands.push(args);
