@@ -1,8 +1,10 @@
+import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import {
   RedisSessionStore,
   SessionStoreUnavailableError,
   failFastRedisOptions,
+  type SessionReadResult,
   type SessionSocketWrites,
 } from 'nest-redis-session';
 import { startRedisServer, type RedisServerHandle } from '../../../test/support/redis-server.js';
@@ -17,8 +19,8 @@ import {
 
 /*
  * socketWrites: 'coalesced' (the default) sends the store's commands of one event-loop turn in
- * one socket write. This file runs its own redis-server, so that Redis's count of socket reads
- * (INFO stats total_reads_processed) sees only this file's traffic.
+ * one socket write, once the store has replies outstanding; the tests count the socket's writes
+ * to the kernel. This file runs its own redis-server, which one test kills.
  */
 const MINUTE = 60_000;
 const clock = () => ({ nowMs: Date.now(), idleTimeoutMs: 30 * MINUTE, touchIntervalMs: MINUTE });
@@ -75,47 +77,93 @@ describe('socket writes of the Redis store', () => {
     return sessions;
   }
 
-  async function socketReadsOfRedis(admin: Redis): Promise<number> {
-    const stats = await admin.info('stats');
-    return Number(/total_reads_processed:(\d+)/.exec(stats)?.[1]);
+  /** A store on a warm connection, with `count` sessions in it. */
+  async function warmStore(count: number, socketWrites?: SessionSocketWrites) {
+    const fixture = await storeWith(socketWrites);
+    const sessions = await createSessions(fixture.store, count);
+    // The first read of a fresh server is an EVALSHA answered NOSCRIPT, then an EVAL: not here.
+    await fixture.store.read(sessions[0]!.address, clock());
+    return { ...fixture, sessions };
   }
 
-  it('coalesced by default: five reads of one turn reach Redis in one socket read, each with its own session', async () => {
-    const { client, store, socket } = await storeWith();
-    const sessions = await createSessions(store, 5);
-    const admin = new Redis(server.url);
-    clients.push(admin);
-    await admin.ping();
-    // The first read of a fresh server is an EVALSHA answered NOSCRIPT, then an EVAL: not here.
-    await store.read(sessions[0]!.address, clock());
+  /** Counts the socket's writes to the kernel: one per `_write`, or per `_writev` of a batch. */
+  function countKernelWrites(socket: Socket): { count: () => number; restore: () => void } {
+    const writable = socket as unknown as Record<'_write' | '_writev', (...args: never[]) => void>;
+    const spies = [vi.spyOn(writable, '_write'), vi.spyOn(writable, '_writev')];
+    return {
+      count: () => spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0),
+      restore: () => spies.forEach((spy) => spy.mockRestore()),
+    };
+  }
 
-    const before = await socketReadsOfRedis(admin);
-    const reads = sessions.map(({ address }) => store.read(address, clock()));
+  // Runs after the current turn's setImmediate callbacks and before Node reads any reply.
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  const userIdsOf = (results: SessionReadResult[]) =>
+    results.map((result) => (result.status === 'found' ? result.session.userId : result.status));
+
+  it('coalesced by default: while reads await their replies, a turn of reads leaves in one socket write', async () => {
+    const { client, store, socket, sessions } = await warmStore(5);
+    const earlier = sessions.map(({ address }) => store.read(address, clock()));
+    await nextTurn();
+
+    const writes = countKernelWrites(socket);
+    const first = store.read(sessions[0]!.address, clock());
+    const corkedFromTheFirst = socket.writableCorked;
+    const reads = [first, ...sessions.slice(1).map(({ address }) => store.read(address, clock()))];
     const corkedDuringTheTurn = socket.writableCorked;
     const results = await Promise.all(reads);
-    // The admin's own INFO is one more read.
-    const readsOfRedis = (await socketReadsOfRedis(admin)) - before - 1;
+    await Promise.all(earlier);
 
-    expect(corkedDuringTheTurn).toBe(1);
-    expect(socket.writableCorked).toBe(0);
-    expect(readsOfRedis).toBe(1);
-    expect(
-      results.map((result) => (result.status === 'found' ? result.session.userId : result.status)),
-    ).toEqual(sessions.map(({ userId }) => userId));
+    expect([corkedFromTheFirst, corkedDuringTheTurn, socket.writableCorked]).toEqual([1, 1, 0]);
+    expect(writes.count()).toBe(1);
+    expect(userIdsOf(results)).toEqual(sessions.map(({ userId }) => userId));
     expect(client.status).toBe('ready');
+    writes.restore();
+  });
+
+  it('writes a read at once when no other awaits its reply, and gathers the rest of its turn', async () => {
+    const { store, socket, sessions } = await warmStore(5);
+    const writes = countKernelWrites(socket);
+
+    const first = store.read(sessions[0]!.address, clock());
+    const afterTheFirst = { corked: socket.writableCorked, writes: writes.count() };
+    const reads = [first, ...sessions.slice(1).map(({ address }) => store.read(address, clock()))];
+    const corkedDuringTheTurn = socket.writableCorked;
+    const results = await Promise.all(reads);
+
+    expect(afterTheFirst).toEqual({ corked: 0, writes: 1 });
+    expect(corkedDuringTheTurn).toBe(1);
+    expect(writes.count()).toBe(2);
+    expect(userIdsOf(results)).toEqual(sessions.map(({ userId }) => userId));
+    writes.restore();
+  });
+
+  it('never holds the reads of an app serving one request at a time', async () => {
+    const { store, socket, sessions } = await warmStore(3);
+    const writes = countKernelWrites(socket);
+    for (const { address, userId } of sessions) {
+      const read = store.read(address, clock());
+      expect(socket.writableCorked).toBe(0);
+      expect(userIdsOf([await read])).toEqual([userId]);
+    }
+    expect(writes.count()).toBe(3);
+    writes.restore();
   });
 
   it('closes a batch at 32 commands, so that Redis starts on it while the rest are sent', async () => {
-    const { store, socket } = await storeWith('coalesced');
-    const sessions = await createSessions(store, 70);
-    const uncork = vi.spyOn(socket, 'uncork');
+    const { store, socket, sessions } = await warmStore(70, 'coalesced');
+    const earlier = store.read(sessions[0]!.address, clock());
+    await nextTurn();
+    const writes = countKernelWrites(socket);
 
     const results = await Promise.all(sessions.map(({ address }) => store.read(address, clock())));
+    await earlier;
 
     // After the 32nd and the 64th command, and the rest at the end of the turn.
-    expect(uncork).toHaveBeenCalledTimes(3);
+    expect(writes.count()).toBe(3);
     expect(results.every((result) => result.status === 'found')).toBe(true);
-    uncork.mockRestore();
+    writes.restore();
   });
 
   it('immediate: every command is written at once', async () => {

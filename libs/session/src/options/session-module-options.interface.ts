@@ -167,10 +167,11 @@ export interface SessionModuleOptions {
    */
   csrf?: SessionCsrfOptions;
   /**
-   * How the store's commands reach the Redis socket. `coalesced`: the commands sent during one
-   * turn of the event loop (up to 32) leave in one write, so under load Node and Redis each
-   * handle a few requests per wake-up instead of one; every reply still settles its own request
-   * as soon as it arrives. `immediate`: one write per command, as ioredis does by itself. Applies
+   * How the store's commands reach the Redis socket. `coalesced`: under load (while some of the
+   * store's commands await replies), the commands sent during one turn of the event loop (up to
+   * 32) leave in one write, so Node and Redis each handle a few requests per wake-up instead of
+   * one; a command sent when none awaits a reply leaves at once. Every reply still settles its
+   * own request as soon as it arrives. `immediate`: one write per command, as ioredis does by itself. Applies
    * to every kind of client, also one you pass in (only while the store's commands are in
    * flight, and only by deferring writes to the end of the current turn); on a Cluster, to
    * the socket of every node.

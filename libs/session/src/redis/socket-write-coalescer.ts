@@ -2,6 +2,13 @@ import type { Socket } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionRedisClient } from './create-redis-client.js';
 
+interface WriteWindow {
+  /** The sockets corked for the batch being gathered; none while nothing is held. */
+  sockets: readonly Socket[];
+  /** Commands in that batch, counting the one about to be sent. */
+  batched: number;
+}
+
 /**
  * Gathers the commands the store sends during one turn of the event loop into one socket write.
  *
@@ -12,6 +19,12 @@ import type { SessionRedisClient } from './create-redis-client.js';
  * reply still settles its own command the moment it is parsed, so no read waits for the
  * slowest script of its batch (see create-redis-client.ts).
  *
+ * Only when there is company: a command sent while none of the store's others awaits its reply
+ * (an app serving one request at a time) is written at once, and the window corks from the
+ * turn's second command. Holding a lone command until the turn ends gathers nothing and only
+ * delays it: at one connection that cost Express 15-20 us per read (BENCHMARKS.md). Replies
+ * still outstanding mean load, and a turn that will likely bring more.
+ *
  * A window closes after `maxBatch` commands as well: Redis runs a batch whole before it answers
  * any of it, so a long batch would leave Node idle while Redis works and Redis idle while Node
  * handles the answers. Small batches keep both busy (bench/profiles/client-read-cost.mjs).
@@ -21,36 +34,50 @@ import type { SessionRedisClient } from './create-redis-client.js';
  * corks the socket of every ready node: uncorking a socket that took no command writes nothing.
  */
 export class SocketWriteCoalescer {
-  private window: { readonly sockets: readonly Socket[]; commands: number } | undefined;
+  private window: WriteWindow | undefined;
+  private awaitingReply = 0;
 
   constructor(
     private readonly client: SessionRedisClient,
     private readonly maxBatch: number,
   ) {}
 
-  /** Call right before the store sends a command. */
+  /** Call right before the store sends a command, and `settled()` once it has its answer. */
   hold(): void {
     const open = this.window;
-    if (open !== undefined) {
-      if (open.commands < this.maxBatch) {
-        open.commands++;
-        return;
-      }
-      this.flush(open);
+    const quiet = this.awaitingReply++ === 0;
+    if (open === undefined) {
+      const window: WriteWindow = { sockets: [], batched: 0 };
+      this.window = window;
+      setImmediate(() => this.close(window));
+      if (!quiet) this.startBatch(window);
+      return;
     }
-    const sockets = writableSocketsOf(this.client);
-    if (sockets.length === 0) return;
-    const window = { sockets, commands: 1 };
-    this.window = window;
-    for (const socket of sockets) socket.cork();
-    setImmediate(() => this.flush(window));
+    // The turn's first command went out alone, or the batch is full: start another.
+    if (open.sockets.length === 0 || open.batched >= this.maxBatch) this.startBatch(open);
+    else open.batched++;
   }
 
-  private flush(window: { readonly sockets: readonly Socket[] }): void {
-    if (this.window !== window) return;
-    this.window = undefined;
+  settled(): void {
+    this.awaitingReply--;
+  }
+
+  private startBatch(window: WriteWindow): void {
+    this.send(window);
+    window.sockets = writableSocketsOf(this.client);
+    window.batched = window.sockets.length === 0 ? 0 : 1;
+    for (const socket of window.sockets) socket.cork();
+  }
+
+  private send(window: WriteWindow): void {
     // A socket that closed meanwhile fails its queued commands through ioredis as usual.
     for (const socket of window.sockets) socket.uncork();
+    window.sockets = [];
+  }
+
+  private close(window: WriteWindow): void {
+    this.window = undefined;
+    this.send(window);
   }
 }
 

@@ -86,6 +86,8 @@ export class RedisScriptRunner {
       );
     } catch (error) {
       throw unavailableOrBug(error);
+    } finally {
+      this.coalescer?.settled();
     }
   }
 
@@ -103,6 +105,8 @@ export class RedisScriptRunner {
       return await command(this.client);
     } catch (error) {
       throw unavailableOrBug(error);
+    } finally {
+      this.coalescer?.settled();
     }
   }
 

@@ -367,6 +367,10 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
       // A node's first run of the read script may be EVALSHA, NOSCRIPT, then EVAL: not measured.
       await Promise.all(sessions.map(({ address }) => target.read(address, readClock())));
       const primaries = client.nodes('master');
+      // Load: a read awaits its reply (Node reads none before the next turn) while the turn's
+      // reads are sent. A store with none outstanding would write the turn's first read at once.
+      const earlier = target.read(sessions[0]!.address, readClock());
+      await new Promise<void>((resolve) => setImmediate(resolve));
 
       const reads = sessions.map(({ address }) => target.read(address, readClock()));
       const duringTheTurn = primaries.map(({ stream }) => ({
@@ -374,6 +378,7 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
         unwritten: stream.writableLength > 0,
       }));
       const results = await Promise.all(reads);
+      await earlier;
 
       expect(duringTheTurn).toEqual(
         Array.from({ length: 3 }, () => ({ corked, unwritten: corked === 1 })),
