@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { inject } from 'vitest';
 import { RedisSessionStore, SessionStoreUnavailableError } from 'nest-redis-session';
 import { createStoreFixture } from './store-fixture.js';
 
@@ -409,6 +410,40 @@ describe('RedisSessionStore error classification', () => {
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(SessionStoreUnavailableError);
     expect((failure as Error).message).toMatch(/^WRONGTYPE/);
+  });
+
+  it('deletes the session of a create that timed out here, once Redis runs it, without delaying the 503', async () => {
+    const slow = new Redis(inject('redisUrl'), { commandTimeout: 100, maxRetriesPerRequest: 1 });
+    await slow.ping();
+    const store = new RedisSessionStore(slow, fixture.prefix, { expiryGraceMs: 0 });
+    const userId = 'timed-out-user';
+    const now = Date.now();
+    // Loads the create and delete scripts: a timed-out EVALSHA that Redis answers NOSCRIPT
+    // later would run nothing, and this test would pass without the delete.
+    const warm = fixture.newAddress(userId).address;
+    const session = () => fixture.storedSession(userId, now, 60 * MINUTE);
+    await store.create(warm, session(), fixture.createOptions(MINUTE, now));
+    expect(await store.take(warm)).not.toBeNull();
+    const { address } = fixture.newAddress(userId);
+    // Holds this connection, and only it, for 400 ms: the create queues behind it.
+    const held = slow.blpop(`${fixture.prefix}never-pushed`, 0.4).catch(() => undefined);
+
+    const started = performance.now();
+    const failure = await store
+      .create(address, session(), fixture.createOptions(MINUTE, now))
+      .catch((error: unknown) => error);
+    const failedAfterMs = performance.now() - started;
+    await held;
+    await sleep(500); // Redis runs the create, then the delete, once the BLPOP times out
+    const key = `${fixture.prefix}{${address.shard}}:s:${address.digest}`;
+
+    expect(failure).toBeInstanceOf(SessionStoreUnavailableError);
+    expect(failedAfterMs).toBeLessThan(350);
+    expect(await fixture.client.exists(key)).toBe(0);
+    expect(
+      await fixture.store.list(userId, { nowMs: Date.now(), idleTimeoutMs: 30 * MINUTE }),
+    ).toEqual([]);
+    slow.disconnect();
   });
 
   it('reports a connection failure as SessionStoreUnavailableError', async () => {

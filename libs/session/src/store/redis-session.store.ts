@@ -305,17 +305,20 @@ export class RedisSessionStore extends SessionStore {
     return (await this.scripts.call((client) => client.hget(index, '#g'))) ?? '0';
   }
 
-  // A login the replicas did not confirm answers 503 and its cookie is never sent, but the
-  // primary holds the session: delete it there (best effort), or it would count toward the
-  // user's session limit until it idled out.
+  // A create that failed here (503) never hands out its token, but the primary may hold the
+  // session: one the replicas did not confirm, or one that timed out here while still queued
+  // there. Unused, it would count toward the user's session limit until it idled out, so it
+  // is deleted (best effort). The delete follows the create on the same connection, so Redis
+  // runs it after the create. After a replica shortfall the primary has answered, and the 503
+  // waits for the delete; after a timeout or a lost connection the delete may take as long
+  // again, and the 503 does not wait.
   private async runCreate(address: SessionAddress, durable: boolean, args: ScriptArgs) {
     try {
       return await this.run(createSessionScript, durable, args);
     } catch (error) {
-      if (isReplicaShortfall(error)) {
-        const keys = [this.keys.session(address), this.keys.userIndex(address.shard, '')];
-        await this.run(takeSessionScript, false, [...keys, 0]).catch(() => undefined);
-      }
+      const keys = [this.keys.session(address), this.keys.userIndex(address.shard, '')];
+      const deleted = this.run(takeSessionScript, false, [...keys, 0]).catch(() => undefined);
+      if (isReplicaShortfall(error)) await deleted;
       throw error;
     }
   }
