@@ -45,6 +45,7 @@ const seconds = Number(values.seconds);
 /** Starts bench/apps/one-process.mjs and resolves with its three ports: bare, PING, session. */
 async function startOneProcess(env) {
   const child = spawnTracked(process.execPath, [join(APPS, 'one-process.mjs')], { env });
+  child.stderr.pipe(process.stderr); // its warnings, and a full pipe would stall it
   const ports = await new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error('one-process app not ready in 30 s')), 30_000);

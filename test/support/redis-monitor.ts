@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 
-/** One command as MONITOR reports it: who sent it (`ip:port`, or `lua` inside a script) and its words. */
+/** A command as MONITOR reports it: its sender (`ip:port`, or `lua` in a script) and its words. */
 export interface MonitoredCommand {
   readonly source: string;
   readonly args: string[];
@@ -9,6 +9,7 @@ export interface MonitoredCommand {
 export interface RedisMonitor {
   /** Every command the server ran since MONITOR answered, in the server's order. */
   readonly commands: readonly MonitoredCommand[];
+  /** Closes the socket; throws if a line could not be parsed (thrown then, not as uncaught). */
   stop(): void;
 }
 
@@ -25,6 +26,11 @@ export function startRedisMonitor(redisUrl: string): Promise<RedisMonitor> {
   const commands: MonitoredCommand[] = [];
   let pending = '';
   let confirmed = false;
+  let unparsed: Error | undefined;
+  const stop = (): void => {
+    socket.destroy();
+    if (unparsed !== undefined) throw unparsed;
+  };
 
   return new Promise((resolve, reject) => {
     const fail = (error: Error): void => {
@@ -44,10 +50,14 @@ export function startRedisMonitor(redisUrl: string): Promise<RedisMonitor> {
           confirmed = true;
           socket.off('error', fail);
           socket.on('error', () => undefined); // stop() may race the server's close
-          resolve({ commands, stop: () => socket.destroy() });
+          resolve({ commands, stop });
           continue;
         }
-        commands.push(parseMonitorLine(line));
+        try {
+          commands.push(parseMonitorLine(line));
+        } catch (error) {
+          unparsed ??= error as Error;
+        }
       }
     });
     socket.write('MONITOR\r\n');

@@ -171,10 +171,10 @@ export interface SessionModuleOptions {
    * store's commands await replies), the commands sent during one turn of the event loop (up to
    * 32) leave in one write, so Node and Redis each handle a few requests per wake-up instead of
    * one; a command sent when none awaits a reply leaves at once. Every reply still settles its
-   * own request as soon as it arrives. `immediate`: one write per command, as ioredis does by itself. Applies
-   * to every kind of client, also one you pass in (only while the store's commands are in
-   * flight, and only by deferring writes to the end of the current turn); on a Cluster, to
-   * the socket of every node.
+   * own request as soon as it arrives. `immediate`: one write per command, as ioredis does by
+   * itself. Applies to every kind of client, also one you pass in (only while the store's
+   * commands are in flight, and only by deferring writes to the end of the current turn); on a
+   * Cluster, to the socket of every node.
    * @default 'coalesced'
    */
   socketWrites?: SessionSocketWrites;
