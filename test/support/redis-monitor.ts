@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import type { Redis } from 'ioredis';
+import { pollUntil } from './poll-until.js';
 
 /** A command as MONITOR reports it: its sender (`ip:port`, or `lua` in a script) and its words. */
 export interface MonitoredCommand {
@@ -9,6 +12,11 @@ export interface MonitoredCommand {
 export interface RedisMonitor {
   /** Every command the server ran since MONITOR answered, in the server's order. */
   readonly commands: readonly MonitoredCommand[];
+  /**
+   * Resolves once every command `client` sent before the call is in `commands`: sends a unique
+   * ECHO through it and waits for the monitor to report that.
+   */
+  catchUp(client: Redis): Promise<void>;
   /** Closes the socket; throws if a line could not be parsed (thrown then, not as uncaught). */
   stop(): void;
 }
@@ -31,6 +39,16 @@ export function startRedisMonitor(redisUrl: string): Promise<RedisMonitor> {
     socket.destroy();
     if (unparsed !== undefined) throw unparsed;
   };
+  const catchUp = async (client: Redis): Promise<void> => {
+    const marker = `monitor-catch-up-${randomUUID()}`;
+    await client.echo(marker);
+    const seen = (c: MonitoredCommand) =>
+      c.args[0]?.toLowerCase() === 'echo' && c.args[1] === marker;
+    await pollUntil(() => Promise.resolve(commands.some(seen)), {
+      deadlineMs: 5000,
+      intervalMs: 5,
+    });
+  };
 
   return new Promise((resolve, reject) => {
     const fail = (error: Error): void => {
@@ -50,7 +68,7 @@ export function startRedisMonitor(redisUrl: string): Promise<RedisMonitor> {
           confirmed = true;
           socket.off('error', fail);
           socket.on('error', () => undefined); // stop() may race the server's close
-          resolve({ commands, stop });
+          resolve({ commands, catchUp, stop });
           continue;
         }
         try {
@@ -62,6 +80,13 @@ export function startRedisMonitor(redisUrl: string): Promise<RedisMonitor> {
     });
     socket.write('MONITOR\r\n');
   });
+}
+
+/** The `ip:port` MONITOR names as the source of `client`'s commands. */
+export async function clientAddress(client: Redis): Promise<string> {
+  const address = /\baddr=(\S+)/.exec(String(await client.call('CLIENT', 'INFO')))?.[1];
+  if (address === undefined) throw new Error('CLIENT INFO named no addr');
+  return address;
 }
 
 const ESCAPES: Readonly<Record<string, number>> = {

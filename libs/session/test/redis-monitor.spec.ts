@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pollUntil } from '../../../test/support/poll-until.js';
-import { parseMonitorLine, startRedisMonitor } from '../../../test/support/redis-monitor.js';
+import {
+  clientAddress,
+  parseMonitorLine,
+  startRedisMonitor,
+  type MonitoredCommand,
+  type RedisMonitor,
+} from '../../../test/support/redis-monitor.js';
 
 // The MONITOR reader the slot checks rely on: they pass only if it reports every word exactly.
 describe('startRedisMonitor on a real redis-server', () => {
@@ -11,15 +17,11 @@ describe('startRedisMonitor on a real redis-server', () => {
   beforeAll(() => client.ping());
   afterAll(() => client.quit());
 
-  async function commandsUntilMarker(monitor: Awaited<ReturnType<typeof startRedisMonitor>>) {
-    const marker = `monitor-spec-${randomUUID()}`;
-    await client.echo(marker);
-    await pollUntil(() => Promise.resolve(monitor.commands.some((c) => c.args[1] === marker)), {
-      deadlineMs: 5000,
-      intervalMs: 5,
-    });
-    const addr = /\baddr=(\S+)/.exec(String(await client.call('CLIENT', 'INFO')))![1];
-    return monitor.commands.filter((c) => c.source === addr);
+  /** The commands of `client` the monitor reported, once it has all it sent so far. */
+  async function commandsOfClient(monitor: RedisMonitor): Promise<MonitoredCommand[]> {
+    await monitor.catchUp(client);
+    const source = await clientAddress(client);
+    return monitor.commands.filter((command) => command.source === source);
   }
 
   it('reports each word byte for byte: quotes, backslashes, control bytes and UTF-8', async () => {
@@ -28,7 +30,7 @@ describe('startRedisMonitor on a real redis-server', () => {
     const monitor = await startRedisMonitor(inject('redisUrl'));
     try {
       await client.set(key, value, 'PX', 60_000);
-      const seen = await commandsUntilMarker(monitor);
+      const seen = await commandsOfClient(monitor);
       expect(seen[0]).toEqual({
         source: expect.any(String),
         args: ['set', key, value, 'PX', '60000'],
@@ -44,7 +46,7 @@ describe('startRedisMonitor on a real redis-server', () => {
     const monitor = await startRedisMonitor(inject('redisUrl'));
     try {
       await client.eval("return redis.call('EXISTS', KEYS[1])", 1, key);
-      await commandsUntilMarker(monitor);
+      await monitor.catchUp(client);
       expect(monitor.commands).toContainEqual({ source: 'lua', args: ['EXISTS', key] });
     } finally {
       monitor.stop();
@@ -69,7 +71,7 @@ describe('startRedisMonitor on a real redis-server', () => {
       try {
         const words = Array.from({ length: 300 }, (_, i) => `ordered-${i}`);
         for (const word of words) void client.echo(word);
-        const seen = await commandsUntilMarker(monitor);
+        const seen = await commandsOfClient(monitor);
         expect(seen.slice(0, words.length).map((c) => c.args)).toEqual(
           words.map((word) => ['echo', word]),
         );

@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+// Resolves after the current turn's setImmediate callbacks, before Node reads any reply.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import {
   RedisSessionStore,
@@ -95,9 +97,6 @@ describe('socket writes of the Redis store', () => {
       restore: () => spies.forEach((spy) => spy.mockRestore()),
     };
   }
-
-  // Runs after the current turn's setImmediate callbacks and before Node reads any reply.
-  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   const userIdsOf = (results: SessionReadResult[]) =>
     results.map((result) => (result.status === 'found' ? result.session.userId : result.status));

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { pollUntil } from '../../../test/support/poll-until.js';
-import { startRedisMonitor } from '../../../test/support/redis-monitor.js';
+import { clientAddress, startRedisMonitor } from '../../../test/support/redis-monitor.js';
 import { SessionKeys } from '../src/redis/redis-keys.js';
 import type {
   SessionLimit,
@@ -572,23 +572,11 @@ describe('per-user session index of RedisSessionStore on a real redis-server', (
      * check below fails: this cannot pass by accident.
      */
     async function scriptRunsOf(exercise: () => Promise<void>): Promise<ScriptRun[]> {
-      const clientInfo = String(await client.call('CLIENT', 'INFO'));
-      const storeAddr = /\baddr=(\S+)/.exec(clientInfo)?.[1];
-      expect(storeAddr).toBeDefined();
+      const storeAddr = await clientAddress(client);
       const monitor = await startRedisMonitor(inject('redisUrl'));
-      const marker = `end-of-slot-check-${randomUUID()}`;
       try {
         await exercise();
-        await client.echo(marker);
-        await pollUntil(
-          () =>
-            Promise.resolve(
-              monitor.commands.some(
-                (c) => c.args[0]?.toLowerCase() === 'echo' && c.args[1] === marker,
-              ),
-            ),
-          { deadlineMs: 5000, intervalMs: 5 },
-        );
+        await monitor.catchUp(client);
       } finally {
         monitor.stop();
       }

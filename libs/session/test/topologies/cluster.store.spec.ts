@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from 'ioredis';
 import {
   observe,
@@ -370,7 +370,7 @@ describe('RedisSessionStore over Redis Cluster (3 primaries + 3 replicas)', () =
       // Load: a read awaits its reply (Node reads none before the next turn) while the turn's
       // reads are sent. A store with none outstanding would write the turn's first read at once.
       const earlier = target.read(sessions[0]!.address, readClock());
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
 
       const reads = sessions.map(({ address }) => target.read(address, readClock()));
       const duringTheTurn = primaries.map(({ stream }) => ({
