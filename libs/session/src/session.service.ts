@@ -129,10 +129,9 @@ export class SessionService {
 
   /** The user's live sessions, newest first, marking the one of `current` (if given). */
   async list(userId: string, current?: Session<object>): Promise<SessionInfo[]> {
-    const summaries = await this.store.list(userId, {
-      nowMs: Date.now(),
-      idleTimeoutMs: this.options.idleTimeoutMs,
-    });
+    const summaries = await this.failureReported(
+      this.store.list(userId, { nowMs: Date.now(), idleTimeoutMs: this.options.idleTimeoutMs }),
+    );
     return summaries
       .sort((a, b) => b.createdAt - a.createdAt || b.lastSeenAt - a.lastSeenAt)
       .map((summary) => {
@@ -155,7 +154,7 @@ export class SessionService {
 
   /** Signs out one of the user's sessions. `false` when the user has no session with that id. */
   async revoke(userId: string, sessionId: string): Promise<boolean> {
-    const revoked = await this.store.revoke(userId, sessionId);
+    const revoked = await this.failureReported(this.store.revoke(userId, sessionId));
     if (revoked) this.emitRevoked([sessionId], userId, 'revoked');
     return revoked;
   }
@@ -175,7 +174,7 @@ export class SessionService {
 
   /** Signs the user out everywhere, including logins in flight. Resolves how many were revoked. */
   async revokeAll(userId: string): Promise<number> {
-    const revoked = await this.store.revokeAll(userId);
+    const revoked = await this.failureReported(this.store.revokeAll(userId));
     this.emitRevoked(revoked, userId, 'revoked-all');
     return revoked.length;
   }
@@ -200,21 +199,32 @@ export class SessionService {
    * Resolves how many sessions were updated.
    */
   async updateUser(userId: string, change: { roles: readonly string[] }): Promise<number> {
-    return this.store.updateUser(userId, change);
+    return this.failureReported(this.store.updateUser(userId, change));
   }
 
   /** Read before checking credentials and pass to `establish()` (see `SessionPrincipal`). */
   generation(userId: string): Promise<string> {
-    return this.store.generation(userId);
+    return this.failureReported(this.store.generation(userId));
   }
 
   // A store failure during a call for the request's session is recorded on it, so the response
   // carries Retry-After whichever exception filter answers (RequestSessionLifecycle).
   private async reported<T>(session: RequestSession, work: Promise<T>): Promise<T> {
     try {
-      return await work;
+      return await this.failureReported(work);
     } catch (error) {
       if (error instanceof SessionStoreUnavailableError) session.storeFailure = error;
+      throw error;
+    }
+  }
+
+  // `store-unavailable` is emitted where the store failed, whichever exception filter answers:
+  // an application's own catch-all filter would otherwise leave it unreported.
+  private async failureReported<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      this.lifecycle.reportUnavailable(error);
       throw error;
     }
   }

@@ -186,9 +186,15 @@ export class RequestSessionLifecycle {
 
   /** Adds `Retry-After` to the response when `error` is a store failure, and reports it. */
   markRetryAfter(error: unknown, response: HttpResponseLike): void {
+    if (!(error instanceof SessionStoreUnavailableError)) return;
+    markRetryAfter(error, response, this.options.retryAfterSeconds);
+    this.reportUnavailable(error);
+  }
+
+  /** Emits `store-unavailable` when `error` is a store failure not reported yet. */
+  reportUnavailable(error: unknown): void {
     if (!(error instanceof SessionStoreUnavailableError) || this.reported.has(error)) return;
     this.reported.add(error);
-    markRetryAfter(error, response, this.options.retryAfterSeconds);
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
     this.events.emit('store-unavailable', { at: new Date(), reason: cause });
   }
