@@ -183,16 +183,24 @@ describe('bad input (RELIABILITY §8)', () => {
     });
 
     it('JSON bodies with __proto__ and constructor keys change no prototype', async () => {
-      const polluting =
+      const polluting = (email: string) =>
         '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},' +
-        '"email":"pp@example.com","password":"long enough password"}';
+        `"email":"${email}","password":"long enough password"}`;
+      // The login names an account nobody signs up: had it raced the signup beside it and won,
+      // its new session would have replaced ann's (the cookie) for the tests below.
+      const attempts: Array<[path: string, email: string]> = [
+        ['/auth/signup', 'pp@example.com'],
+        ['/auth/login', 'pp-never-signed-up@example.com'],
+        ['/auth/elevate', 'pp@example.com'],
+        ['/auth/password', 'pp@example.com'],
+      ];
       const responses = await Promise.all(
-        ['/auth/signup', '/auth/login', '/auth/elevate', '/auth/password'].map((path) =>
+        attempts.map(([path, email]) =>
           request(server)
             .post(path)
             .set('Cookie', `sid=${token}`)
             .set('Content-Type', 'application/json')
-            .send(polluting),
+            .send(polluting(email)),
         ),
       );
 
