@@ -197,6 +197,15 @@ class FixtureController {
     return { ok: true };
   }
 
+  // A SessionService call that takes a user id, not the request's session, answered by the
+  // same bare filter.
+  @Public()
+  @Get('users/:userId/sessions')
+  @UseFilters(BareUnavailableFilter)
+  sessionsOf(@Param('userId') userId: string) {
+    return this.sessions.list(userId);
+  }
+
   @Post('rotate')
   @HttpCode(200)
   async rotate(@CurrentSession() session: Session<FixtureData>) {

@@ -103,6 +103,30 @@ describe.each(['express', 'fastify'] as const)(
       }
     });
 
+    it("reports a store failure of a SessionService call by user id (store-unavailable) when an app's own filter answers", async () => {
+      const local = await startRedisServer();
+      const outage = await createFixtureApp(
+        registerSync,
+        { redis: { url: local.url }, cookie: { secure: false } },
+        platform,
+      );
+      try {
+        const unavailable: string[] = [];
+        outage
+          .get(SessionEvents)
+          .on('store-unavailable', (event) => unavailable.push(event.reason));
+        await request(outage.getHttpServer()).get('/users/someone/sessions').expect(200, []);
+        local.kill('SIGKILL');
+        const res = await request(outage.getHttpServer()).get('/users/someone/sessions');
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ down: true });
+        expect(unavailable).toHaveLength(1);
+      } finally {
+        await outage.close();
+        await local.stop();
+      }
+    });
+
     it('answers 503 with Retry-After through the exception filters when the save itself fails', async () => {
       const local = await startRedisServer();
       const outage = await createFixtureApp(
