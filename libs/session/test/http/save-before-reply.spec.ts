@@ -18,6 +18,31 @@ describe.each(['express', 'fastify'] as const)(
     let app: INestApplication;
     const http = () => request(app.getHttpServer());
 
+    /** An app on a Redis of its own, which the test may kill, and its store-unavailable reasons. */
+    async function withOwnRedis(
+      options: { retryAfterSeconds?: number },
+      test: (
+        app: INestApplication,
+        redis: RedisServerHandle,
+        unavailable: string[],
+      ) => Promise<void>,
+    ): Promise<void> {
+      const local = await startRedisServer();
+      const outage = await createFixtureApp(
+        registerSync,
+        { redis: { url: local.url }, cookie: { secure: false }, ...options },
+        platform,
+      );
+      const unavailable: string[] = [];
+      outage.get(SessionEvents).on('store-unavailable', (event) => unavailable.push(event.reason));
+      try {
+        await test(outage, local, unavailable);
+      } finally {
+        await outage.close();
+        await local.stop();
+      }
+    }
+
     beforeAll(async () => {
       server = await startRedisServer();
       app = await createFixtureApp(
@@ -73,17 +98,7 @@ describe.each(['express', 'fastify'] as const)(
     });
 
     it("puts Retry-After on a store failure inside SessionService before an app's own filter answers", async () => {
-      const local = await startRedisServer();
-      const outage = await createFixtureApp(
-        registerSync,
-        { redis: { url: local.url }, cookie: { secure: false }, retryAfterSeconds: 5 },
-        platform,
-      );
-      try {
-        const unavailable: string[] = [];
-        outage
-          .get(SessionEvents)
-          .on('store-unavailable', (event) => unavailable.push(event.reason));
+      await withOwnRedis({ retryAfterSeconds: 5 }, async (outage, local, unavailable) => {
         const pending = request(outage.getHttpServer())
           .post('/login-slowly?ms=300')
           .send({ userId: 'login-fails' })
@@ -97,55 +112,30 @@ describe.each(['express', 'fastify'] as const)(
         expect(res.body).toEqual({ down: true });
         expect(res.headers['retry-after']).toBe('5');
         expect(unavailable).toHaveLength(1);
-      } finally {
-        await outage.close();
-        await local.stop();
-      }
+      });
     });
 
     it("reports a store failure of a SessionService call by user id (store-unavailable) when an app's own filter answers", async () => {
-      const local = await startRedisServer();
-      const outage = await createFixtureApp(
-        registerSync,
-        { redis: { url: local.url }, cookie: { secure: false } },
-        platform,
-      );
-      try {
-        const unavailable: string[] = [];
-        outage
-          .get(SessionEvents)
-          .on('store-unavailable', (event) => unavailable.push(event.reason));
+      await withOwnRedis({}, async (outage, local, unavailable) => {
         await request(outage.getHttpServer()).get('/users/someone/sessions').expect(200, []);
         local.kill('SIGKILL');
         const res = await request(outage.getHttpServer()).get('/users/someone/sessions');
         expect(res.status).toBe(503);
         expect(res.body).toEqual({ down: true });
         expect(unavailable).toHaveLength(1);
-      } finally {
-        await outage.close();
-        await local.stop();
-      }
+      });
     });
 
     it('answers 503 with Retry-After through the exception filters when the save itself fails', async () => {
-      const local = await startRedisServer();
-      const outage = await createFixtureApp(
-        registerSync,
-        { redis: { url: local.url }, cookie: { secure: false }, retryAfterSeconds: 4 },
-        platform,
-      );
-      try {
+      await withOwnRedis({ retryAfterSeconds: 4 }, async (outage, local, unavailable) => {
         const login = await request(outage.getHttpServer())
           .post('/login')
           .send({ userId: 'save-fails' })
           .expect(200);
         const cookie = `${COOKIE}=${sessionCookie(login)}`;
-        const unavailable: string[] = [];
-        const events = outage.get(SessionEvents);
-        events.on('store-unavailable', (event) => unavailable.push(event.reason));
         // Redis goes away after the read (the lookup event) and before the save (the handler
         // sleeps 300 ms).
-        events.on('lookup', (event) => {
+        outage.get(SessionEvents).on('lookup', (event) => {
           if (event.outcome === 'found') local.kill('SIGKILL');
         });
         const res = await request(outage.getHttpServer())
@@ -161,10 +151,7 @@ describe.each(['express', 'fastify'] as const)(
         });
         expect(res.text).not.toContain(' at ');
         expect(unavailable.length).toBeGreaterThan(0);
-      } finally {
-        await outage.close();
-        await local.stop();
-      }
+      });
     });
   },
 );
