@@ -3,9 +3,7 @@
 // (bench/load/latency.mjs), so both are sampled over the same seconds. The added latency is our
 // p50 minus the bare route's, per round, then the median over the rounds: what the session
 // layer adds to a request when nothing else queues.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runNodeJson } from './processes.mjs';
+import { latencyInTurns } from './latency-in-turns.mjs';
 import { failedRow } from './report.mjs';
 import { summarize } from './stats.mjs';
 
@@ -21,19 +19,13 @@ const REFERENCES = [
   { id: 'ours-read-immediate', what: "the read with socketWrites 'immediate'" },
 ];
 
-const LATENCY = join(dirname(fileURLToPath(import.meta.url)), '..', 'load', 'latency.mjs');
-
-// One round: every instance in turns for `durationS` each (in total, the same requests per
-// instance as if each ran alone for that long). Returns a Map instance -> its summary.
+// One round: every instance in turns for `durationS` each. Returns a Map instance -> its summary.
 async function measureInTurns(instances, durationS) {
   const targets = instances.map((instance) => {
     const { url, method, headers, body } = instance.request;
     return { key: instance.key, url, method, headers, body };
   });
-  const totalS = durationS * instances.length;
-  const byKey = await runNodeJson(LATENCY, [JSON.stringify({ targets, durationS: totalS })], {
-    timeoutMs: (totalS + 30) * 1000,
-  });
+  const byKey = await latencyInTurns(targets, durationS);
   return new Map(instances.map((instance) => [instance, byKey[instance.key]]));
 }
 

@@ -16,21 +16,14 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { latencyInTurns } from '../lib/latency-in-turns.mjs';
 import { loginCookie } from '../lib/login.mjs';
-import {
-  killAllNow,
-  onInterrupt,
-  runNodeJson,
-  spawnTracked,
-  startApp,
-  stopChild,
-} from '../lib/processes.mjs';
+import { killAllNow, onInterrupt, spawnTracked, startApp, stopChild } from '../lib/processes.mjs';
 import { startRedisServer } from '../lib/redis-server.mjs';
 import { median } from '../lib/stats.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APPS = join(HERE, '..', 'apps');
-const LATENCY = join(HERE, '..', 'load', 'latency.mjs');
 
 const { values } = parseArgs({
   options: {
@@ -69,12 +62,6 @@ const target = (key, port, path, cookie) => ({
   url: `http://127.0.0.1:${port}${path}`,
   headers: cookie ? { cookie } : {},
 });
-
-async function inTurns(targets) {
-  return runNodeJson(LATENCY, [JSON.stringify({ targets, durationS: seconds * targets.length })], {
-    timeoutMs: (seconds * targets.length + 30) * 1000,
-  });
-}
 
 onInterrupt(() => killAllNow());
 const redis = await startRedisServer({ lifetimeS: 1800 });
@@ -119,7 +106,7 @@ try {
       ['one process', shared],
       ['a process each', separate],
     ]) {
-      const p50 = await inTurns(targets);
+      const p50 = await latencyInTurns(targets, seconds);
       for (const { key } of targets) {
         if (p50[key].failed > 0) throw new Error(`${setup} ${key}: failed requests`);
         if (key === 'bare') continue;

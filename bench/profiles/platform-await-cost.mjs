@@ -14,13 +14,13 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { killAllNow, onInterrupt, runNodeJson, startApp } from '../lib/processes.mjs';
+import { latencyInTurns } from '../lib/latency-in-turns.mjs';
+import { killAllNow, onInterrupt, startApp } from '../lib/processes.mjs';
 import { startRedisServer } from '../lib/redis-server.mjs';
 import { median } from '../lib/stats.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const APPS = join(HERE, '..', 'apps');
-const LATENCY = join(HERE, '..', 'load', 'latency.mjs');
 
 const { values } = parseArgs({
   options: {
@@ -73,11 +73,7 @@ try {
   const bareP50 = new Map(setups.map(({ name }) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const { name, targets } of setups) {
-      const p50 = await runNodeJson(
-        LATENCY,
-        [JSON.stringify({ targets, durationS: seconds * targets.length })],
-        { timeoutMs: (seconds * targets.length + 30) * 1000 },
-      );
+      const p50 = await latencyInTurns(targets, seconds);
       if (p50.bare.failed > 0 || p50.ping.failed > 0) throw new Error(`${name}: failed requests`);
       added.get(name).push(p50.ping.p50Ms - p50.bare.p50Ms);
       bareP50.get(name).push(p50.bare.p50Ms);
